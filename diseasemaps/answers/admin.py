@@ -1,0 +1,272 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from diseasemaps.answers import services
+from diseasemaps.answers.models import AnswerRevision, Question, RevisionEvent, Source
+from diseasemaps.answers.views import question_page_context
+
+
+class RevisionInline(admin.TabularInline):
+    model = AnswerRevision
+    fields = ["number", "state", "author", "reviewer", "updated_on", "next_review_on"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["title", "condition", "is_published", "live_reviewed_on", "position"]
+    list_filter = ["condition"]
+    list_select_related = ["condition", "live_revision"]
+    search_fields = ["title", "condition__name", "condition__abbreviation"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["condition"]
+    readonly_fields = ["live_revision_link"]
+    inlines = [RevisionInline]
+
+    @admin.display(boolean=True, description="published")
+    def is_published(self, question: Question) -> bool:
+        return question.live_revision_id is not None
+
+    @admin.display(description="last reviewed")
+    def live_reviewed_on(self, question: Question):
+        return question.live_revision.reviewed_on if question.live_revision_id else None
+
+    @admin.display(description="live revision")
+    def live_revision_link(self, question: Question) -> str:
+        if not question.live_revision_id:
+            return "None yet: add a revision and have it reviewed."
+        url = reverse("admin:answers_answerrevision_change", args=[question.live_revision_id])
+        return format_html('<a href="{}">{}</a>', url, question.live_revision)
+
+
+class SourceInline(admin.TabularInline):
+    model = Source
+    extra = 0
+    fields = ["position", "title", "publisher", "year", "url", "doi", "pubmed_id"]
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.is_open
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class EventInline(admin.TabularInline):
+    model = RevisionEvent
+    fields = ["created_at", "actor", "from_state", "to_state", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RevisionForm(forms.ModelForm):
+    """The content of a revision, and the draft version the editor loaded (for the lock)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = AnswerRevision
+        fields = ["question", "short_answer", "body", "change_summary"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["expected_version"] = self.instance.version
+
+    def clean(self):
+        """
+        Refuse, with the editor's text kept in the form, a save that would clash: a second
+        open draft, or a draft someone else saved after this editor opened it.
+        """
+        cleaned = super().clean()
+        revision = self.instance
+        question = cleaned.get("question") or (revision.question if revision.pk else None)
+        starts_draft = revision.pk is None or revision.is_live
+        if starts_draft and question is not None and question.revisions.open().exists():
+            raise ValidationError(
+                "This answer already has an open draft. Edit that draft instead; your text "
+                "is kept below."
+            )
+        expected = cleaned.get("expected_version")
+        if not starts_draft and expected is not None and expected != revision.version:
+            raise ValidationError(
+                "Someone else saved this draft after you opened it. Your text is kept below: "
+                "copy what you need, reload the draft, and apply your changes again."
+            )
+        return cleaned
+
+
+@admin.register(AnswerRevision)
+class AnswerRevisionAdmin(admin.ModelAdmin):
+    """
+    Revisions are never changed once approved. Saving the live revision's form starts a new
+    draft from it with the edited text, and the page keeps the approved text; a superseded or
+    discarded revision is read-only.
+    """
+
+    form = RevisionForm
+    list_display = [
+        "question", "number", "state", "author", "reviewer", "updated_on", "next_review_on"
+    ]
+    list_filter = ["state", "review_kind", "question__condition"]
+    list_select_related = ["question", "author", "reviewer"]
+    search_fields = ["question__title", "short_answer", "change_summary"]
+    autocomplete_fields = ["question"]
+    inlines = [SourceInline, EventInline]
+    actions = ["send_for_review", "approve_full_review"]
+    review_fields = [
+        "number", "state", "version", "based_on", "author", "reviewer", "review_kind",
+        "approved_at", "reviewed_on", "updated_on", "next_review_on", "preview_link",
+    ]
+
+    def get_fields(self, request, obj=None):
+        content = ["question", "short_answer", "body", "change_summary", "expected_version"]
+        return content if obj is None else content + self.review_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        if obj.is_open or obj.is_live:
+            return ["question", *self.review_fields]
+        return ["question", "short_answer", "body", "change_summary", *self.review_fields]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="preview")
+    def preview_link(self, revision: AnswerRevision) -> str:
+        url = reverse("admin:answers_answerrevision_preview", args=[revision.pk])
+        return format_html('<a href="{}">Preview as the public page</a>', url)
+
+    # --- saving through the services ---
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change or obj.is_live:
+            request.answer_draft = services.create_draft(
+                question=data.get("question") or obj.question,
+                author=request.user,
+                short_answer=data["short_answer"],
+                body=data["body"],
+                change_summary=data["change_summary"],
+            )
+        else:
+            request.answer_draft = services.update_draft(
+                revision=obj,
+                editor=request.user,
+                expected_version=data.get("expected_version") or obj.version,
+                short_answer=data["short_answer"],
+                body=data["body"],
+                change_summary=data["change_summary"],
+            )
+
+    def save_related(self, request, form, formsets, change):
+        # Inline sources belong to the draft that was written, never to a live revision.
+        form.instance = request.answer_draft
+        for formset in formsets:
+            formset.instance = request.answer_draft
+        super().save_related(request, form, formsets, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            # Reached only when another save lands between the form's checks and ours; the
+            # transaction rolled back, so nothing half-written remains.
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._to_draft(request) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        return self._to_draft(request) or super().response_change(request, obj)
+
+    def _to_draft(self, request):
+        draft = getattr(request, "answer_draft", None)
+        if draft is None or "_continue" not in request.POST:
+            return None
+        return HttpResponseRedirect(
+            reverse("admin:answers_answerrevision_change", args=[draft.pk])
+        )
+
+    # --- workflow actions ---
+
+    @admin.action(description="Send the selected drafts for review")
+    def send_for_review(self, request, queryset):
+        self._apply(request, queryset, lambda r: services.submit_for_review(revision=r, actor=request.user))
+
+    @admin.action(
+        description="Approve the selected revisions (full medical review)",
+        permissions=["review"],
+    )
+    def approve_full_review(self, request, queryset):
+        self._apply(request, queryset, lambda r: services.approve_revision(revision=r, reviewer=request.user))
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("answers.review_answerrevision")
+
+    def _apply(self, request, queryset, move) -> None:
+        for revision in queryset:
+            try:
+                move(revision)
+            except (ValidationError, PermissionDenied) as error:
+                message = " ".join(getattr(error, "messages", [str(error)]))
+                self.message_user(request, f"{revision}: {message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{revision}: done.", messages.SUCCESS)
+
+    # --- preview ---
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="answers_answerrevision_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id: int):
+        revision = get_object_or_404(
+            AnswerRevision.objects.select_related("question__condition", "reviewer"), pk=object_id
+        )
+        if not self.has_view_permission(request, revision):
+            raise PermissionDenied
+        context = question_page_context(
+            question=revision.question, revision=revision, page_number=request.GET.get("page")
+        )
+        context["is_preview"] = True
+        return TemplateResponse(request, "answers/question_detail.html", context)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "year", "revision"]
+    search_fields = ["title", "publisher", "doi", "pubmed_id"]
+    list_select_related = ["revision__question"]
+
+    def has_module_permission(self, request) -> bool:
+        return False  # edited inline on their revision

@@ -1,0 +1,256 @@
+"""
+Questions and their medically reviewed answers.
+
+An answer's content lives only in revisions. A revision is written as a draft, reviewed, and
+approved; the question then points at it as its live revision. Editing a live answer makes a new
+draft, so the page keeps the approved text until a reviewer approves the new one, and every text
+a visitor ever saw stays on record with who reviewed it and when.
+"""
+
+from django.conf import settings
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
+from django.db import models
+from django.urls import reverse
+
+from diseasemaps.core.markdown import render_markdown
+from diseasemaps.core.models import TimeStampedModel
+
+
+class QuestionQuerySet(models.QuerySet):
+    def published(self) -> "QuestionQuerySet":
+        """Questions with an approved, live answer: the only ones a visitor may see."""
+        return self.filter(
+            live_revision__isnull=False, live_revision__state=AnswerRevision.State.APPROVED
+        ).select_related(
+            "condition", "live_revision", "live_revision__reviewer__reviewer_profile"
+        )
+
+
+class Question(TimeStampedModel):
+    """A question readers ask about a condition, answered by a reviewed revision."""
+
+    condition = models.ForeignKey(
+        "conditions.Condition", on_delete=models.PROTECT, related_name="questions"
+    )
+    title = models.CharField(
+        max_length=250, help_text="The question as a reader would ask it, ending with '?'."
+    )
+    slug = models.SlugField(
+        max_length=100,
+        help_text="The page's address under its condition. Keep it stable once published.",
+    )
+    position = models.PositiveIntegerField(
+        default=0, help_text="Order of the question on its condition's page (lowest first)."
+    )
+    live_revision = models.ForeignKey(
+        "AnswerRevision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text="The approved revision visitors read. Set only by approving a revision.",
+    )
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["condition", "position", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "slug"], name="answers_question_slug_unique_per_condition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "answers:question", kwargs={"condition_slug": self.condition.slug, "slug": self.slug}
+        )
+
+
+class AnswerRevisionQuerySet(models.QuerySet):
+    def open(self) -> "AnswerRevisionQuerySet":
+        return self.filter(state__in=AnswerRevision.OPEN_STATES)
+
+
+class AnswerRevision(TimeStampedModel):
+    """
+    One version of a question's answer. Content is never edited once approved: a change is a
+    new revision `based_on` the live one, so a draft approved after someone else's change went
+    live would silently undo it; such a stale draft cannot be approved.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        SUPERSEDED = "superseded", "Superseded"
+        DISCARDED = "discarded", "Discarded"
+
+    class ReviewKind(models.TextChoices):
+        FULL = "full", "Full medical review"
+        EDITORIAL = "editorial", "Editorial change"
+
+    OPEN_STATES = (State.DRAFT, State.IN_REVIEW, State.CHANGES_REQUESTED)
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(
+        editable=False, help_text="1 for a question's first revision, then 2, 3 …"
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised on every save of a draft, so that two editors cannot overwrite "
+        "each other's work.",
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The live revision this draft was written from.",
+    )
+    short_answer = models.TextField(
+        max_length=1000, help_text="Two or three sentences that answer the question directly."
+    )
+    body = models.TextField(
+        max_length=30_000,
+        help_text="The full answer in Markdown: paragraphs, lists, emphasis, links and "
+        "headings (## to ####).",
+    )
+    body_html = models.TextField(editable=False, help_text="`body` rendered and sanitized.")
+    change_summary = models.CharField(
+        max_length=300, blank=True, help_text="What changed and why, for the review history."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authored_revisions",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_revisions",
+        help_text="The medical reviewer who approved this revision.",
+    )
+    review_kind = models.CharField(max_length=20, choices=ReviewKind.choices, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_on = models.DateField(
+        "medically reviewed on", null=True, blank=True, help_text="Date of the last full review."
+    )
+    updated_on = models.DateField(
+        "last updated", null=True, blank=True, help_text="Date the live text last changed."
+    )
+    next_review_on = models.DateField("next review due", null=True, blank=True)
+
+    objects = AnswerRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question", "-number"]
+        permissions = [("review_answerrevision", "Can review and approve answer revisions")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "number"], name="answers_revision_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["question"],
+                condition=models.Q(state__in=["draft", "in_review", "changes_requested"]),
+                name="answers_revision_one_open_draft",
+                violation_error_message="This answer already has an open draft.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=["approved", "superseded"])
+                | models.Q(
+                    reviewer__isnull=False,
+                    approved_at__isnull=False,
+                    reviewed_on__isnull=False,
+                    updated_on__isnull=False,
+                ),
+                name="answers_revision_approved_has_review",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} · revision {self.number} ({self.get_state_display()})"
+
+    def set_body(self, body: str) -> None:
+        """Set the Markdown body and the sanitized HTML made from it, once, here."""
+        self.body = body
+        self.body_html = render_markdown(body)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    @property
+    def is_live(self) -> bool:
+        return self.state == self.State.APPROVED
+
+
+class RevisionEvent(models.Model):
+    """One move of a revision through the review workflow: who, when, from, to, and why."""
+
+    revision = models.ForeignKey(AnswerRevision, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_state = models.CharField(max_length=20, choices=AnswerRevision.State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=AnswerRevision.State.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["revision", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.revision}: {self.from_state or '—'} → {self.to_state}"
+
+
+def validate_http_url(value: str) -> None:
+    URLValidator(schemes=["http", "https"])(value)
+
+
+class Source(models.Model):
+    """A reference that a revision's text rests on, shown numbered under the answer."""
+
+    revision = models.ForeignKey(AnswerRevision, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True, help_text="Journal or organisation.")
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)]
+    )
+    url = models.URLField("link", blank=True, max_length=500, validators=[validate_http_url])
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[RegexValidator(r"^10\.\d{4,9}/\S+$", "Enter a DOI such as 10.1000/xyz123.")],
+    )
+    pubmed_id = models.CharField(
+        "PubMed ID",
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^\d{1,12}$", "A PubMed ID is a number.")],
+    )
+
+    class Meta:
+        ordering = ["revision", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

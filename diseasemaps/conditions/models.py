@@ -1,0 +1,84 @@
+"""Conditions: what members live with, and what reviewed questions are about."""
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from diseasemaps.core.models import TimeStampedModel
+from diseasemaps.members.models import counted_q
+
+
+class ConditionQuerySet(models.QuerySet):
+    def with_member_count(self) -> "ConditionQuerySet":
+        """Annotate `member_count`: the community figure, as defined by `counted_q`."""
+        return self.annotate(
+            member_count=models.Count(
+                "member_conditions", filter=counted_q("member_conditions__"), distinct=True
+            )
+        )
+
+    def with_alias_names(self) -> "ConditionQuerySet":
+        return self.prefetch_related("aliases")
+
+
+class Condition(TimeStampedModel):
+    """
+    A medical condition, often a rare one. Questions and their reviewed answers belong to it,
+    and members say they live with it.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="The page's address: /conditions/<slug>/. Keep it "
+        "stable once published; links from elsewhere depend on it."
+    )
+    abbreviation = models.CharField(
+        max_length=20, blank=True, help_text="The short name readers know, e.g. DFSP."
+    )
+    summary = models.TextField(
+        help_text="A few plain sentences saying what the condition is, shown on its page."
+    )
+
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = [Lower("name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("conditions:detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        """The name as the page text uses it: "Dermatofibrosarcoma Protuberans (DFSP)"."""
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+    @property
+    def short_name(self) -> str:
+        return self.abbreviation or self.name
+
+    @property
+    def index_letter(self) -> str:
+        first = self.name[:1].upper()
+        return first if first.isalpha() else "#"
+
+
+class ConditionAlias(models.Model):
+    """Another name a reader may know the condition by, so that search finds it."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name_plural = "condition aliases"
+        ordering = [Lower("name")]
+        constraints = [
+            models.UniqueConstraint(
+                "condition", Lower("name"), name="conditions_alias_unique_per_condition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,34 @@
+from itertools import groupby
+
+from django.shortcuts import get_object_or_404, render
+
+from diseasemaps.answers.models import Question
+from diseasemaps.conditions.models import Condition
+from diseasemaps.experiences.models import Experience
+
+
+def condition_list(request):
+    """The A–Z index: every condition, grouped under its first letter."""
+    conditions = Condition.objects.with_alias_names()
+    letters = [
+        (letter, list(group))
+        for letter, group in groupby(conditions, key=lambda condition: condition.index_letter)
+    ]
+    return render(request, "conditions/condition_list.html", {"letters": letters})
+
+
+def condition_detail(request, slug: str):
+    condition = get_object_or_404(Condition.objects.with_member_count().with_alias_names(), slug=slug)
+    questions = Question.objects.published().filter(condition=condition)
+    recent_experiences = (
+        Experience.objects.visible().filter(condition=condition).for_display()[:5]
+    )
+    return render(
+        request,
+        "conditions/condition_detail.html",
+        {
+            "condition": condition,
+            "questions": questions,
+            "recent_experiences": recent_experiences,
+        },
+    )

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CoreConfig(AppConfig):
+    name = "diseasemaps.core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from diseasemaps.core import services
+
+        # Permissions exist only once every app has migrated, and test flushes wipe groups, so
+        # the roles are (re)made after each migrate, for the last app only.
+        post_migrate.connect(services.sync_roles_after_migrate, dispatch_uid="core.sync_roles")

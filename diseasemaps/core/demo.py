@@ -1,0 +1,315 @@
+"""
+Demo content: the DFSP treatment page, its community and its experiences, built from the page we
+rebuilt (shared seed), so that a fresh `make run` shows the real product with the seed's figures
+computed from the database. Loading is idempotent: a second run finds everything in place and
+writes nothing.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from diseasemaps.answers import services as answer_services
+from diseasemaps.answers.models import Question
+from diseasemaps.conditions.models import Condition, ConditionAlias
+from diseasemaps.core.services import Role
+from diseasemaps.experiences.models import Experience, Treatment
+from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
+
+DEMO_STAFF_PASSWORD = "diseasemaps-demo"
+DEMO_EMAIL_DOMAIN = "demo.diseasemaps.example"
+
+CONDITION = {
+    "name": "Dermatofibrosarcoma Protuberans",
+    "slug": "dfsp",
+    "abbreviation": "DFSP",
+    "summary": (
+        "Dermatofibrosarcoma Protuberans (DFSP) is a rare, locally aggressive tumor that starts "
+        "in the skin and grows into the tissue around it, often with \"tentacle-like\" "
+        "projections.\n\n"
+        "Surgery to remove it with clear margins is the main treatment. Because it can come "
+        "back years after it was first treated, people with DFSP are followed up over the "
+        "long term."
+    ),
+    "aliases": ["Dermatofibrosarcoma"],
+    "treatments": [
+        "Mohs micrographic surgery",
+        "Wide local excision",
+        "Imatinib mesylate",
+    ],
+}
+
+QUESTION_TITLE = "What is the standard approach to treating Dermatofibrosarcoma Protuberans?"
+QUESTION_SLUG = "standard-treatment"
+REVIEWED_ON = datetime.date(2026, 5, 8)
+
+SHORT_ANSWER = (
+    "The primary treatment for Dermatofibrosarcoma Protuberans (DFSP) is surgical resection, "
+    "most commonly using Mohs micrographic surgery to ensure clear margins. In cases where the "
+    "tumor is unresectable, metastatic, or recurrent, targeted systemic therapy with imatinib "
+    "mesylate is the gold-standard medical intervention."
+)
+
+# The seed page lost the items of its two lists; they are filled in here with what the rest of
+# the seed's own text states, and the revision's change summary says so.
+BODY = """\
+Because Dermatofibrosarcoma Protuberans (DFSP) is a locally aggressive tumor, surgical removal \
+remains the cornerstone of care. Surgeons aim for wide local excision or Mohs micrographic \
+surgery, which allows for precise mapping of tumor margins to minimize recurrence. Understanding \
+that clear margins are the most critical factor in preventing local recurrence is essential.
+
+While surgery is the first-line treatment, systemic therapy is utilized when surgery is not \
+feasible. The following options are frequently discussed in clinical practice:
+
+- **Mohs micrographic surgery**, which maps the tumor margins precisely during the operation.
+- **Wide local excision**, removing the tumor together with a margin of healthy tissue.
+- **Imatinib mesylate**, a targeted systemic therapy, when the tumor is unresectable, \
+metastatic, or recurrent.
+
+Managing Dermatofibrosarcoma Protuberans requires a multidisciplinary team to ensure the best \
+outcomes. Patients should ideally be supported by:
+
+- a surgical team experienced in Mohs micrographic surgery or wide local excision;
+- a medical oncologist when targeted therapy with imatinib mesylate is considered;
+- regular long-term follow-up care, since the tumor can recur years after treatment.
+
+Treatment success for Dermatofibrosarcoma Protuberans depends on tumor location, size, and \
+whether it is a primary or recurrent lesion. Because the tumor often has "tentacle-like" \
+projections into surrounding tissue, personalized surgical planning is vital. Regular long-term \
+follow-up is mandatory, as recurrence can occur years after the initial diagnosis.
+"""
+
+CHANGE_SUMMARY = (
+    "Demo content: the DFSP treatment answer from the seed page; the items of its two lists "
+    "restate what the rest of the answer says."
+)
+
+REVIEWER = {
+    "slug": "jordan-avery",
+    "display_name": "Dr Jordan Avery",
+    "credentials": "MD, dermatologic surgeon",
+    "specialty": "Dermatologic surgery and cutaneous oncology",
+    "bio": "A fictional reviewer for the demo site.",
+    "conflict_of_interest": "None declared (demo profile).",
+}
+
+COUNTED_MEMBERS = 172
+CAREGIVERS = 9
+NOT_COUNTED_MEMBERS = 14
+
+EXPERIENCES = [
+    (
+        "I found my lump on my shoulder and it was called a cyst for two years before a biopsy. "
+        "I had Mohs surgery over two days: the surgeon kept taking thin layers until the edges "
+        "were clear, which meant a bigger scar than I expected but I was told it gave me the "
+        "best chance of it not coming back.\n\n"
+        "Four years on I still go for a check every year. Ask your team how often they want to "
+        "see you, and keep going even when everything looks fine.",
+        ["Mohs micrographic surgery"],
+        4,
+    ),
+    (
+        "Mine came back after a first operation that didn't get clear margins. The second time "
+        "I had a wide local excision and a skin graft, planned with a team of surgeons and an "
+        "oncologist.\n\n"
+        "We talked about imatinib in case surgery wasn't possible, and it was reassuring to "
+        "know there was a plan B. Recovery from the graft took longer than the surgery itself.",
+        ["Wide local excision"],
+        7,
+    ),
+]
+
+ADJECTIVES = [
+    "Quiet", "Brave", "Gentle", "Steady", "Bright", "Patient", "Hopeful", "Calm", "Curious",
+    "Kind", "Sunny", "Bold", "Quick", "Warm", "Wise", "Clear",
+]
+NOUNS = [
+    "Heron", "Willow", "River", "Fox", "Maple", "Otter", "Finch", "Harbor", "Cedar", "Lark",
+    "Meadow", "Robin", "Pebble", "Fern", "Badger",
+]
+
+
+@dataclass
+class DemoStaff:
+    role: str
+    email: str
+    is_superuser: bool = False
+
+
+STAFF = [
+    DemoStaff("Editor", f"editor@{DEMO_EMAIL_DOMAIN}"),
+    DemoStaff("Medical reviewer", f"reviewer@{DEMO_EMAIL_DOMAIN}"),
+    DemoStaff("Moderator", f"moderator@{DEMO_EMAIL_DOMAIN}"),
+    DemoStaff("Administrator", f"admin@{DEMO_EMAIL_DOMAIN}", is_superuser=True),
+]
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    logins: list[DemoStaff] = field(default_factory=list)
+
+
+def _pseudonym(number: int) -> str:
+    return f"{ADJECTIVES[number % len(ADJECTIVES)]}{NOUNS[number % len(NOUNS)]}{number}"
+
+
+def _staff_user(spec: DemoStaff, *, with_login: bool) -> tuple[User, bool]:
+    """The demo staff account; it can log in only when `with_login` (development only)."""
+    user, created = User.objects.get_or_create(email=spec.email)
+    changed = created
+    wanted = {"is_staff": with_login, "is_superuser": spec.is_superuser and with_login}
+    for attribute, value in wanted.items():
+        if getattr(user, attribute) != value:
+            setattr(user, attribute, value)
+            changed = True
+    if with_login and not user.check_password(DEMO_STAFF_PASSWORD):
+        user.set_password(DEMO_STAFF_PASSWORD)
+        changed = True
+    elif not with_login and user.has_usable_password():
+        user.set_unusable_password()
+        changed = True
+    if changed:
+        user.save()
+    if spec.role in (Role.EDITOR, Role.MEDICAL_REVIEWER, Role.MODERATOR):
+        group = Group.objects.get(name=spec.role)
+        if not user.groups.filter(pk=group.pk).exists():
+            user.groups.add(group)
+    return user, created
+
+
+def _condition(report: DemoReport) -> Condition:
+    condition, created = Condition.objects.get_or_create(
+        slug=CONDITION["slug"],
+        defaults={
+            "name": CONDITION["name"],
+            "abbreviation": CONDITION["abbreviation"],
+            "summary": CONDITION["summary"],
+        },
+    )
+    if created:
+        report.created.append(f"condition {condition}")
+    for alias in CONDITION["aliases"]:
+        ConditionAlias.objects.get_or_create(condition=condition, name=alias)
+    for name in CONDITION["treatments"]:
+        Treatment.objects.get_or_create(condition=condition, name=name)
+    return condition
+
+
+def _question(condition: Condition, *, editor: User, reviewer: User, report: DemoReport) -> Question:
+    question, created = Question.objects.get_or_create(
+        condition=condition, slug=QUESTION_SLUG, defaults={"title": QUESTION_TITLE}
+    )
+    if created:
+        report.created.append(f"question {question}")
+    if question.live_revision_id is None and not question.revisions.open().exists():
+        draft = answer_services.create_draft(
+            question=question,
+            author=editor,
+            short_answer=SHORT_ANSWER,
+            body=BODY,
+            change_summary=CHANGE_SUMMARY,
+        )
+        answer_services.submit_for_review(revision=draft, actor=editor)
+        answer_services.approve_revision(revision=draft, reviewer=reviewer, on=REVIEWED_ON)
+        report.created.append("reviewed answer (revision 1)")
+    return question
+
+
+def _members(condition: Condition, report: DemoReport) -> list[User]:
+    """Demo members, made in bulk without usable passwords: they exist to be counted."""
+    total = COUNTED_MEMBERS + CAREGIVERS + NOT_COUNTED_MEMBERS
+    emails = [f"member-{n:04d}@{DEMO_EMAIL_DOMAIN}" for n in range(1, total + 1)]
+    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    unusable = make_password(None)
+    User.objects.bulk_create(
+        [User(email=email, password=unusable) for email in emails if email not in existing]
+    )
+    users = list(User.objects.filter(email__in=emails).order_by("email"))
+    with_profile = set(
+        MemberProfile.objects.filter(user__in=users).values_list("user_id", flat=True)
+    )
+    MemberProfile.objects.bulk_create(
+        [
+            MemberProfile(user=user, display_name=_pseudonym(number))
+            for number, user in enumerate(users, start=1)
+            if user.pk not in with_profile
+        ]
+    )
+    with_condition = set(
+        MemberCondition.objects.filter(user__in=users, condition=condition).values_list(
+            "user_id", flat=True
+        )
+    )
+    rows = []
+    for number, user in enumerate(users, start=1):
+        if user.pk in with_condition:
+            continue
+        is_caregiver = COUNTED_MEMBERS < number <= COUNTED_MEMBERS + CAREGIVERS
+        rows.append(
+            MemberCondition(
+                user=user,
+                condition=condition,
+                relationship=(
+                    MemberCondition.Relationship.CARING_FOR
+                    if is_caregiver
+                    else MemberCondition.Relationship.LIVING_WITH
+                ),
+                diagnosed_in=2010 + number % 15,
+                is_counted=number <= COUNTED_MEMBERS + CAREGIVERS,
+            )
+        )
+    MemberCondition.objects.bulk_create(rows)
+    if len(existing) < total:
+        report.created.append(f"{total - len(existing)} demo members")
+    return users
+
+
+def _experiences(question: Question, authors: list[User], report: DemoReport) -> None:
+    treatments = {t.name: t for t in question.condition.treatments.all()}
+    for author, (body, treatment_names, years) in zip(authors, EXPERIENCES, strict=False):
+        if Experience.objects.filter(author=author, question=question).exists():
+            continue
+        experience = Experience(
+            author=author,
+            condition=question.condition,
+            question=question,
+            status=Experience.Status.APPROVED,
+            approved_at=timezone.now(),
+            years_since_diagnosis=years,
+        )
+        experience.set_body(body)
+        experience.save()
+        experience.treatments.set([treatments[name] for name in treatment_names])
+        report.created.append(f"experience by {author.member_profile}")
+
+
+@transaction.atomic
+def load_demo_content(*, with_staff_logins: bool) -> DemoReport:
+    """
+    Load the demo site. Staff accounts get the known demo password only when
+    `with_staff_logins` (DEBUG): a production database must never hold a published password.
+    The editor and reviewer exist either way, as the authors of the reviewed answer.
+    """
+    report = DemoReport()
+    staff = {}
+    for spec in STAFF:
+        if not with_staff_logins and spec.role not in (Role.EDITOR, Role.MEDICAL_REVIEWER):
+            continue
+        staff[spec.role], _ = _staff_user(spec, with_login=with_staff_logins)
+        if with_staff_logins:
+            report.logins.append(spec)
+    reviewer = staff[Role.MEDICAL_REVIEWER]
+    ReviewerProfile.objects.get_or_create(user=reviewer, defaults=REVIEWER)
+
+    condition = _condition(report)
+    question = _question(
+        condition, editor=staff[Role.EDITOR], reviewer=reviewer, report=report
+    )
+    members = _members(condition, report)
+    _experiences(question, members[: len(EXPERIENCES)], report)
+    return report

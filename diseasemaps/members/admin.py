@@ -1,0 +1,61 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    list_display = ["email", "is_staff", "is_active", "date_joined", "last_login"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = ["email"]
+    ordering = ["email"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]}),
+    ]
+    filter_horizontal = ["groups"]
+
+
+@admin.register(MemberProfile)
+class MemberProfileAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "user", "created_at"]
+    search_fields = ["display_name", "user__email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(ReviewerProfile)
+class ReviewerProfileAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "credentials", "specialty"]
+    search_fields = ["display_name", "specialty"]
+    prepopulated_fields = {"slug": ["display_name"]}
+    raw_id_fields = ["user"]
+
+
+@admin.register(MemberCondition)
+class MemberConditionAdmin(admin.ModelAdmin):
+    """Health data: only superusers hold these permissions; no staff role does."""
+
+    list_display = ["user", "condition", "relationship", "visibility", "is_counted"]
+    list_filter = ["condition", "relationship", "visibility", "is_counted"]
+    list_select_related = ["user", "condition"]
+    raw_id_fields = ["user"]

@@ -1,0 +1,205 @@
+"""
+People: accounts, the public face of members and reviewers, and the conditions members live
+with. What a member tells us about their health is health data: private unless they choose
+otherwise, field by field.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from diseasemaps.core.models import TimeStampedModel
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields) -> "User":
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields) -> "User":
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        if not extra_fields["is_staff"] or not extra_fields["is_superuser"]:
+            raise ValueError("A superuser must have is_staff and is_superuser set.")
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """
+    An account: a member, a member of staff, or both. It logs in by e-mail and has no username;
+    the name anyone else sees is the pseudonym on the member's profile, never the address.
+    """
+
+    email = models.EmailField("e-mail address", unique=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Whether this person can log in to the admin."
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Unset this instead of deleting an account you want to suspend."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "user"
+        verbose_name_plural = "users"
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email)
+
+
+class MemberProfile(TimeStampedModel):
+    """A member's public face: a pseudonym chosen at sign-up, never their real name or address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_profile"
+    )
+    display_name = models.CharField(
+        max_length=40,
+        help_text="The pseudonym shown beside the member's posts. Members are advised not to "
+        "use their real name.",
+    )
+    bio = models.TextField(blank=True, max_length=1000)
+    is_bio_public = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("display_name"), name="members_profile_display_name_ci_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ReviewerProfile(TimeStampedModel):
+    """
+    The public identity of a medical reviewer: who stands behind a reviewed answer, with what
+    credentials and what conflicts of interest. Shown on every review badge.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviewer_profile"
+    )
+    slug = models.SlugField(unique=True, help_text="The reviewer page's address.")
+    display_name = models.CharField(max_length=120, help_text="As shown to readers: Dr Jane Doe.")
+    credentials = models.CharField(max_length=120, help_text="For example: MD, FAAD.")
+    specialty = models.CharField(max_length=120)
+    bio = models.TextField(blank=True)
+    conflict_of_interest = models.TextField(
+        "conflict-of-interest statement",
+        blank=True,
+        help_text="Any financial or personal interest a reader should know about. "
+        "Leave empty only when there is none to declare.",
+    )
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name}, {self.credentials}"
+
+
+class MemberConditionQuerySet(models.QuerySet):
+    def counted(self) -> "MemberConditionQuerySet":
+        """The rows behind the community figure: see `counted_q`."""
+        return self.filter(counted_q())
+
+    def community_size(self, condition) -> int:
+        """The community figure of one condition."""
+        return self.counted().filter(condition=condition).count()
+
+
+def counted_q(prefix: str = "") -> models.Q:
+    """
+    Who counts in "N members of the DiseaseMaps community living with this condition": active
+    members living with it themselves (not caregivers) who opted in to be counted. `prefix` is
+    the lookup path from the model being filtered to MemberCondition.
+    """
+    return models.Q(
+        **{
+            f"{prefix}relationship": MemberCondition.Relationship.LIVING_WITH,
+            f"{prefix}is_counted": True,
+            f"{prefix}user__is_active": True,
+        }
+    )
+
+
+class MemberCondition(TimeStampedModel):
+    """A condition a member lives with, or cares for someone with. Health data."""
+
+    class Relationship(models.TextChoices):
+        LIVING_WITH = "living_with", "I live with it"
+        CARING_FOR = "caring_for", "I care for someone who has it"
+
+    class Visibility(models.TextChoices):
+        ONLY_ME = "only_me", "Only me"
+        MEMBERS = "members", "Members"
+        EVERYONE = "everyone", "Everyone"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_conditions"
+    )
+    condition = models.ForeignKey(
+        "conditions.Condition", on_delete=models.PROTECT, related_name="member_conditions"
+    )
+    relationship = models.CharField(
+        max_length=20, choices=Relationship.choices, default=Relationship.LIVING_WITH
+    )
+    diagnosed_in = models.PositiveSmallIntegerField(
+        "year of diagnosis", null=True, blank=True
+    )
+    visibility = models.CharField(
+        max_length=20,
+        choices=Visibility.choices,
+        default=Visibility.ONLY_ME,
+        help_text="Who may see that this member has this condition.",
+    )
+    is_counted = models.BooleanField(
+        "count me in the community figure",
+        default=False,
+        help_text="Whether this member is counted in the condition's community figure.",
+    )
+
+    objects = MemberConditionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "condition"], name="members_condition_once_per_member"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(diagnosed_in__isnull=True)
+                | models.Q(diagnosed_in__gte=1900, diagnosed_in__lte=2100),
+                name="members_condition_diagnosed_in_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.condition}"
