@@ -127,7 +127,13 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
 
     form = RevisionForm
     list_display = [
-        "question", "number", "state", "author", "reviewer", "updated_on", "next_review_on"
+        "question",
+        "number",
+        "state",
+        "author",
+        "reviewer",
+        "updated_on",
+        "next_review_on",
     ]
     list_filter = ["state", "review_kind", "question__condition"]
     list_select_related = ["question", "author", "reviewer"]
@@ -136,8 +142,18 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
     inlines = [SourceInline, EventInline]
     actions = ["send_for_review", "approve_full_review"]
     review_fields = [
-        "number", "state", "version", "based_on", "author", "reviewer", "review_kind",
-        "approved_at", "reviewed_on", "updated_on", "next_review_on", "preview_link",
+        "number",
+        "state",
+        "version",
+        "based_on",
+        "author",
+        "reviewer",
+        "review_kind",
+        "approved_at",
+        "reviewed_on",
+        "updated_on",
+        "next_review_on",
+        "preview_link",
     ]
 
     def get_fields(self, request, obj=None):
@@ -207,22 +223,26 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         draft = getattr(request, "answer_draft", None)
         if draft is None or "_continue" not in request.POST:
             return None
-        return HttpResponseRedirect(
-            reverse("admin:answers_answerrevision_change", args=[draft.pk])
-        )
+        return HttpResponseRedirect(reverse("admin:answers_answerrevision_change", args=[draft.pk]))
 
     # --- workflow actions ---
 
     @admin.action(description="Send the selected drafts for review")
     def send_for_review(self, request, queryset):
-        self._apply(request, queryset, lambda r: services.submit_for_review(revision=r, actor=request.user))
+        self._apply(
+            request, queryset, lambda r: services.submit_for_review(revision=r, actor=request.user)
+        )
 
     @admin.action(
         description="Approve the selected revisions (full medical review)",
         permissions=["review"],
     )
     def approve_full_review(self, request, queryset):
-        self._apply(request, queryset, lambda r: services.approve_revision(revision=r, reviewer=request.user))
+        self._apply(
+            request,
+            queryset,
+            lambda r: services.approve_revision(revision=r, reviewer=request.user),
+        )
 
     def has_review_permission(self, request) -> bool:
         return request.user.has_perm("answers.review_answerrevision")

@@ -26,9 +26,7 @@ class QuestionQuerySet(models.QuerySet):
         """Questions with an approved, live answer: the only ones a visitor may see."""
         return self.filter(
             live_revision__isnull=False, live_revision__state=AnswerRevision.State.APPROVED
-        ).select_related(
-            "condition", "live_revision", "live_revision__reviewer__reviewer_profile"
-        )
+        ).select_related("condition", "live_revision", "live_revision__reviewer__reviewer_profile")
 
 
 class Question(TimeStampedModel):

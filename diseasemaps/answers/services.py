@@ -18,7 +18,9 @@ DEFAULT_REVIEW_INTERVAL = datetime.timedelta(days=365)
 State = AnswerRevision.State
 
 
-def _record(*, revision: AnswerRevision, actor: User | None, from_state: str, note: str = "") -> None:
+def _record(
+    *, revision: AnswerRevision, actor: User | None, from_state: str, note: str = ""
+) -> None:
     RevisionEvent.objects.create(
         revision=revision, actor=actor, from_state=from_state, to_state=revision.state, note=note
     )
@@ -69,8 +71,9 @@ def submit_for_review(*, revision: AnswerRevision, actor: User) -> AnswerRevisio
     """Send a draft (or one sent back with changes requested) to the medical reviewers."""
     revision = AnswerRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.state not in (State.DRAFT, State.CHANGES_REQUESTED):
-        raise ValidationError(f"A revision that is {revision.get_state_display().lower()} "
-                              "cannot be sent for review.")
+        raise ValidationError(
+            f"A revision that is {revision.get_state_display().lower()} cannot be sent for review."
+        )
     from_state = revision.state
     revision.state = State.IN_REVIEW
     revision.save(update_fields=["state", "updated_at"])

@@ -12,9 +12,9 @@ def question_page_context(
 ) -> dict:
     """What the question page shows, for the public page and for the admin's draft preview."""
     experiences = Experience.objects.visible().filter(question=question)
-    page = Paginator(
-        experiences.for_display(), settings.DISEASEMAPS_EXPERIENCES_PER_PAGE
-    ).get_page(page_number)
+    page = Paginator(experiences.for_display(), settings.DISEASEMAPS_EXPERIENCES_PER_PAGE).get_page(
+        page_number
+    )
     return {
         "question": question,
         "condition": question.condition,

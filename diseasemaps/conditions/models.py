@@ -29,8 +29,10 @@ class Condition(TimeStampedModel):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(
-        max_length=80, unique=True, help_text="The page's address: /conditions/<slug>/. Keep it "
-        "stable once published; links from elsewhere depend on it."
+        max_length=80,
+        unique=True,
+        help_text="The page's address: /conditions/<slug>/. Keep it "
+        "stable once published; links from elsewhere depend on it.",
     )
     abbreviation = models.CharField(
         max_length=20, blank=True, help_text="The short name readers know, e.g. DFSP."

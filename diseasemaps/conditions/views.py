@@ -18,11 +18,11 @@ def condition_list(request):
 
 
 def condition_detail(request, slug: str):
-    condition = get_object_or_404(Condition.objects.with_member_count().with_alias_names(), slug=slug)
-    questions = Question.objects.published().filter(condition=condition)
-    recent_experiences = (
-        Experience.objects.visible().filter(condition=condition).for_display()[:5]
+    condition = get_object_or_404(
+        Condition.objects.with_member_count().with_alias_names(), slug=slug
     )
+    questions = Question.objects.published().filter(condition=condition)
+    recent_experiences = Experience.objects.visible().filter(condition=condition).for_display()[:5]
     return render(
         request,
         "conditions/condition_detail.html",

@@ -20,7 +20,7 @@ from diseasemaps.core.services import Role
 from diseasemaps.experiences.models import Experience, Treatment
 from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
 
-DEMO_STAFF_PASSWORD = "diseasemaps-demo"
+DEMO_STAFF_PASSWORD = "diseasemaps-demo"  # noqa: S105 (development only; see load_demo_content)
 DEMO_EMAIL_DOMAIN = "demo.diseasemaps.example"
 
 CONDITION = {
@@ -29,7 +29,7 @@ CONDITION = {
     "abbreviation": "DFSP",
     "summary": (
         "Dermatofibrosarcoma Protuberans (DFSP) is a rare, locally aggressive tumor that starts "
-        "in the skin and grows into the tissue around it, often with \"tentacle-like\" "
+        'in the skin and grows into the tissue around it, often with "tentacle-like" '
         "projections.\n\n"
         "Surgery to remove it with clear margins is the main treatment. Because it can come "
         "back years after it was first treated, people with DFSP are followed up over the "
@@ -124,12 +124,39 @@ EXPERIENCES = [
 ]
 
 ADJECTIVES = [
-    "Quiet", "Brave", "Gentle", "Steady", "Bright", "Patient", "Hopeful", "Calm", "Curious",
-    "Kind", "Sunny", "Bold", "Quick", "Warm", "Wise", "Clear",
+    "Quiet",
+    "Brave",
+    "Gentle",
+    "Steady",
+    "Bright",
+    "Patient",
+    "Hopeful",
+    "Calm",
+    "Curious",
+    "Kind",
+    "Sunny",
+    "Bold",
+    "Quick",
+    "Warm",
+    "Wise",
+    "Clear",
 ]
 NOUNS = [
-    "Heron", "Willow", "River", "Fox", "Maple", "Otter", "Finch", "Harbor", "Cedar", "Lark",
-    "Meadow", "Robin", "Pebble", "Fern", "Badger",
+    "Heron",
+    "Willow",
+    "River",
+    "Fox",
+    "Maple",
+    "Otter",
+    "Finch",
+    "Harbor",
+    "Cedar",
+    "Lark",
+    "Meadow",
+    "Robin",
+    "Pebble",
+    "Fern",
+    "Badger",
 ]
 
 
@@ -200,7 +227,9 @@ def _condition(report: DemoReport) -> Condition:
     return condition
 
 
-def _question(condition: Condition, *, editor: User, reviewer: User, report: DemoReport) -> Question:
+def _question(
+    condition: Condition, *, editor: User, reviewer: User, report: DemoReport
+) -> Question:
     question, created = Question.objects.get_or_create(
         condition=condition, slug=QUESTION_SLUG, defaults={"title": QUESTION_TITLE}
     )
@@ -307,9 +336,7 @@ def load_demo_content(*, with_staff_logins: bool) -> DemoReport:
     ReviewerProfile.objects.get_or_create(user=reviewer, defaults=REVIEWER)
 
     condition = _condition(report)
-    question = _question(
-        condition, editor=staff[Role.EDITOR], reviewer=reviewer, report=report
-    )
+    question = _question(condition, editor=staff[Role.EDITOR], reviewer=reviewer, report=report)
     members = _members(condition, report)
     _experiences(question, members[: len(EXPERIENCES)], report)
     return report

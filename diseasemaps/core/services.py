@@ -79,7 +79,9 @@ def sync_roles() -> dict[str, Group]:
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )
             except Permission.DoesNotExist:
-                raise LookupError(f"Role {name!r} lists a permission that does not exist: {code}") from None
+                raise LookupError(
+                    f"Role {name!r} lists a permission that does not exist: {code}"
+                ) from None
         group.permissions.set(permissions)
         groups[name] = group
     return groups

@@ -19,12 +19,30 @@ class ExperienceAdmin(admin.ModelAdmin):
     list_select_related = ["condition", "question"]
     search_fields = ["body"]
     fields = [
-        "condition", "question", "author", "audience", "status", "is_hidden", "body",
-        "treatments", "years_since_diagnosis", "moderator_note", "approved_at", "created_at",
+        "condition",
+        "question",
+        "author",
+        "audience",
+        "status",
+        "is_hidden",
+        "body",
+        "treatments",
+        "years_since_diagnosis",
+        "moderator_note",
+        "approved_at",
+        "created_at",
     ]
     readonly_fields = [
-        "condition", "question", "author", "audience", "status", "body", "treatments",
-        "years_since_diagnosis", "approved_at", "created_at",
+        "condition",
+        "question",
+        "author",
+        "audience",
+        "status",
+        "body",
+        "treatments",
+        "years_since_diagnosis",
+        "approved_at",
+        "created_at",
     ]
     actions = ["approve"]
 

@@ -172,9 +172,7 @@ class MemberCondition(TimeStampedModel):
     relationship = models.CharField(
         max_length=20, choices=Relationship.choices, default=Relationship.LIVING_WITH
     )
-    diagnosed_in = models.PositiveSmallIntegerField(
-        "year of diagnosis", null=True, blank=True
-    )
+    diagnosed_in = models.PositiveSmallIntegerField("year of diagnosis", null=True, blank=True)
     visibility = models.CharField(
         max_length=20,
         choices=Visibility.choices,

@@ -25,4 +25,6 @@ class Command(BaseCommand):
         if report.logins:
             self.stdout.write(self.style.SUCCESS("\nDemo logins (development only):"))
             for spec in report.logins:
-                self.stdout.write(f"  {spec.role:<17} {spec.email}  password: {DEMO_STAFF_PASSWORD}")
+                self.stdout.write(
+                    f"  {spec.role:<17} {spec.email}  password: {DEMO_STAFF_PASSWORD}"
+                )

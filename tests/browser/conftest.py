@@ -1,0 +1,75 @@
+"""
+Playwright on Debian's chromium. A missing browser is a failure, never a skip: the journeys are
+part of the suite.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Debian's chromium is needed for the browser tests and is not at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_settings():
+    """
+    Settings the live server needs before it starts (its middleware reads them once): plain
+    HTTP on localhost, and static files by their source names, which its static handler finds
+    (the manifest storage's hashed names are covered by the other tests).
+    """
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
+
+
+class PageProblems:
+    """Console errors and CSP violations seen by a page, to assert there are none."""
+
+    def __init__(self, page):
+        self.messages: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.messages.append(f"page error: {error}"))
+
+    def _on_console(self, message) -> None:
+        if message.type in ("error", "warning"):
+            self.messages.append(f"{message.type}: {message.text}")
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.problems = PageProblems(page)
+    yield page
+    context.close()

@@ -1,0 +1,41 @@
+import pytest
+
+from diseasemaps.conditions.models import Condition
+from diseasemaps.members.models import MemberCondition
+from tests.factories import ConditionFactory, MemberConditionFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_community_figure_counts_only_opted_in_members_living_with_it():
+    condition = ConditionFactory()
+    MemberConditionFactory.create_batch(3, condition=condition)
+    MemberConditionFactory(condition=condition, is_counted=False)
+    MemberConditionFactory(
+        condition=condition, relationship=MemberCondition.Relationship.CARING_FOR
+    )
+    MemberConditionFactory(condition=condition, user=MemberFactory(is_active=False))
+    MemberConditionFactory()  # another condition
+
+    assert Condition.objects.with_member_count().get(pk=condition.pk).member_count == 3
+    assert MemberCondition.objects.community_size(condition) == 3
+
+
+def test_a_new_member_condition_is_private_and_not_counted_by_default():
+    row = MemberCondition(user=MemberFactory(), condition=ConditionFactory())
+    assert row.visibility == MemberCondition.Visibility.ONLY_ME
+    assert row.is_counted is False
+
+
+def test_display_name_joins_name_and_abbreviation():
+    condition = ConditionFactory(name="Dermatofibrosarcoma Protuberans", abbreviation="DFSP")
+    assert condition.display_name == "Dermatofibrosarcoma Protuberans (DFSP)"
+    assert condition.short_name == "DFSP"
+    assert ConditionFactory(name="Gout").display_name == "Gout"
+
+
+def test_conditions_sort_case_insensitively():
+    ConditionFactory(name="beta")
+    ConditionFactory(name="Alpha")
+    ConditionFactory(name="Gamma")
+    assert [c.name for c in Condition.objects.all()] == ["Alpha", "beta", "Gamma"]

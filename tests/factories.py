@@ -1,0 +1,173 @@
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from diseasemaps.answers.models import AnswerRevision, Question, Source
+from diseasemaps.conditions.models import Condition, ConditionAlias
+from diseasemaps.core.markdown import render_markdown
+from diseasemaps.core.services import Role
+from diseasemaps.experiences.models import EXPERIENCE_LINK_REL, Experience, Treatment
+from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+class MemberFactory(UserFactory):
+    profile = factory.RelatedFactory(
+        "tests.factories.MemberProfileFactory", factory_related_name="user"
+    )
+
+
+class MemberProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberProfile
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.Sequence(lambda n: f"Member{n}")
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+
+class ReviewerFactory(StaffFactory):
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create:
+            names = extracted or [Role.MEDICAL_REVIEWER]
+            self.groups.add(*Group.objects.filter(name__in=names))
+
+    reviewer_profile = factory.RelatedFactory(
+        "tests.factories.ReviewerProfileFactory", factory_related_name="user"
+    )
+
+
+class ReviewerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewerProfile
+
+    user = factory.SubFactory(UserFactory)
+    slug = factory.Sequence(lambda n: f"reviewer-{n}")
+    display_name = factory.Sequence(lambda n: f"Dr Reviewer {n}")
+    credentials = "MD"
+    specialty = "Dermatology"
+
+
+class ConditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Condition
+
+    name = factory.Sequence(lambda n: f"Condition {n}")
+    slug = factory.Sequence(lambda n: f"condition-{n}")
+    abbreviation = ""
+    summary = "A condition used in tests."
+
+
+class ConditionAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConditionAlias
+
+    condition = factory.SubFactory(ConditionFactory)
+    name = factory.Sequence(lambda n: f"Alias {n}")
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    condition = factory.SubFactory(ConditionFactory)
+    title = factory.Sequence(lambda n: f"What is question {n} about?")
+    slug = factory.Sequence(lambda n: f"question-{n}")
+
+
+class RevisionFactory(factory.django.DjangoModelFactory):
+    """A draft revision. Use `published_question()` for a question with a live answer."""
+
+    class Meta:
+        model = AnswerRevision
+
+    question = factory.SubFactory(QuestionFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    short_answer = "A short answer."
+    body = "A paragraph.\n\n- one\n- two\n"
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+    author = factory.SubFactory(StaffFactory, roles=[Role.EDITOR])
+
+
+def published_question(**question_fields) -> Question:
+    """A question whose answer went live through a reviewer's approval, as it would for real."""
+    revision = RevisionFactory(
+        question=QuestionFactory(**question_fields),
+        number=1,
+        state=AnswerRevision.State.APPROVED,
+        reviewer=ReviewerFactory(),
+        review_kind=AnswerRevision.ReviewKind.FULL,
+        approved_at=timezone.now(),
+        reviewed_on=datetime.date(2026, 5, 8),
+        updated_on=datetime.date(2026, 5, 8),
+        next_review_on=datetime.date(2027, 5, 8),
+    )
+    question = revision.question
+    question.live_revision = revision
+    question.save()
+    return question
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    revision = factory.SubFactory(RevisionFactory)
+    title = factory.Sequence(lambda n: f"Source {n}")
+    url = "https://example.org/paper"
+
+
+class MemberConditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberCondition
+
+    user = factory.SubFactory(MemberFactory)
+    condition = factory.SubFactory(ConditionFactory)
+    relationship = MemberCondition.Relationship.LIVING_WITH
+    is_counted = True
+
+
+class TreatmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Treatment
+
+    condition = factory.SubFactory(ConditionFactory)
+    name = factory.Sequence(lambda n: f"Treatment {n}")
+
+
+class ExperienceFactory(factory.django.DjangoModelFactory):
+    """An approved, public experience on a question."""
+
+    class Meta:
+        model = Experience
+
+    question = factory.SubFactory(QuestionFactory)
+    condition = factory.SelfAttribute("question.condition")
+    author = factory.SubFactory(MemberFactory)
+    status = Experience.Status.APPROVED
+    approved_at = factory.LazyFunction(timezone.now)
+    body = factory.Sequence(lambda n: f"My experience number {n}.")
+    body_html = factory.LazyAttribute(
+        lambda o: render_markdown(o.body, allow_headings=False, link_rel=EXPERIENCE_LINK_REL)
+    )
