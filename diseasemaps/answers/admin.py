@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -54,6 +55,7 @@ class QuestionAdmin(admin.ModelAdmin):
 class SourceInline(admin.TabularInline):
     model = Source
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ["position", "title", "publisher", "year", "url", "doi", "pubmed_id"]
 
     def _editable(self, obj) -> bool:
