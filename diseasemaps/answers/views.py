@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from diseasemaps.answers.jsonld import question_jsonld, render_jsonld
 from diseasemaps.answers.models import AnswerRevision, Question
 from diseasemaps.experiences.models import Experience
 from diseasemaps.members.models import MemberCondition
@@ -32,5 +33,12 @@ def question_detail(request, condition_slug: str, slug: str):
     )
     context = question_page_context(
         question=question, revision=question.live_revision, page_number=request.GET.get("page")
+    )
+    context["jsonld"] = render_jsonld(
+        question_jsonld(
+            question=question,
+            revision=question.live_revision,
+            absolute_url=request.build_absolute_uri(question.get_absolute_url()),
+        )
     )
     return render(request, "answers/question_detail.html", context)

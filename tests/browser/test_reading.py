@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from tests.pages import public_pages
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -27,3 +29,18 @@ def test_a_visitor_clicks_from_home_to_the_dfsp_answer_without_errors(page, sett
     )
     assert stylesheet_applied == "absolute"
     assert page.problems.messages == []
+
+
+def test_no_page_type_has_console_errors_or_csp_violations(page):
+    for name, url in public_pages().items():
+        response = page.goto(url)
+        expected_status = 404 if name == "not found" else 200
+        assert response.status == expected_status, name
+        assert page.locator("h1").count() == 1, name
+    problems = [
+        message
+        for message in page.problems.messages
+        # The browser reports the 404 page's own status as a console error.
+        if "the server responded with a status of 404" not in message
+    ]
+    assert problems == []

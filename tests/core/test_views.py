@@ -2,7 +2,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from tests.factories import ExperienceFactory, published_question
+from tests.factories import published_question
+from tests.pages import READ_ONLY_PAGES, public_pages
 
 EXPECTED_CSP = {
     "default-src 'self'",
@@ -14,20 +15,7 @@ EXPECTED_CSP = {
 
 @pytest.fixture
 def page_urls(db):
-    """One URL of every page type a visitor can reach."""
-    question = published_question()
-    ExperienceFactory(question=question)
-    return {
-        "home": reverse("core:home"),
-        "condition index": reverse("conditions:index"),
-        "condition": question.condition.get_absolute_url(),
-        "question": question.get_absolute_url(),
-        "not found": "/no-such-page/",
-        "log in": reverse("account_login"),
-        "sign up": reverse("account_signup"),
-        "password reset": reverse("account_reset_password"),
-        "admin log in": reverse("admin:login"),
-    }
+    return {**public_pages(), "admin log in": reverse("admin:login")}
 
 
 def test_every_page_type_sends_the_strict_content_security_policy(client, page_urls):
@@ -49,7 +37,7 @@ def test_every_page_type_sends_the_security_headers(client, page_urls):
 
 
 def test_read_only_public_pages_set_no_cookie(client, page_urls):
-    for name in ("home", "condition index", "condition", "question", "not found"):
+    for name in READ_ONLY_PAGES:
         response = client.get(page_urls[name])
         assert not response.cookies, name
 
