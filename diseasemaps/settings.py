@@ -205,3 +205,12 @@ DISEASEMAPS_TRUSTED_PROXY_COUNT = env.int("DISEASEMAPS_TRUSTED_PROXY_COUNT", def
 # condition can be singled out.
 DISEASEMAPS_COMMUNITY_FLOOR = env.int("DISEASEMAPS_COMMUNITY_FLOOR", default=10)
 DISEASEMAPS_EXPERIENCES_PER_PAGE = 20
+# The site's address, for links in e-mails sent outside a request (moderation decisions).
+DISEASEMAPS_BASE_URL = env.str("DISEASEMAPS_BASE_URL", default="http://127.0.0.1:8000")
+# A member whose posts were approved this many times (since their last rejection) is trusted:
+# their new posts appear without waiting for a moderator.
+DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER = env.int("DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER", default=3)
+# Open reports from this many different members hide a post until a moderator decides.
+DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS = env.int(
+    "DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS", default=3
+)

@@ -14,8 +14,18 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def question_jsonld(*, question: Question, revision: AnswerRevision, absolute_url: str) -> dict:
-    """schema.org MedicalWebPage for a question page: what it is about and who reviewed it."""
+def question_jsonld(
+    *,
+    question: Question,
+    revision: AnswerRevision,
+    absolute_url: str,
+    experience_people_count: int = 0,
+) -> dict:
+    """
+    schema.org MedicalWebPage for a question page: what it is about, who reviewed it and, when
+    members have shared, the part of the page that holds their first-person experiences (only
+    the figure: members' words stay on the page, where members-only posts are left out).
+    """
     condition = question.condition
     data: dict = {
         "@context": "https://schema.org",
@@ -38,6 +48,18 @@ def question_jsonld(*, question: Question, revision: AnswerRevision, absolute_ur
             "name": profile.display_name,
             "jobTitle": profile.specialty,
             "honorificSuffix": profile.credentials,
+        }
+    if experience_people_count:
+        people = "person has" if experience_people_count == 1 else "people have"
+        data["hasPart"] = {
+            "@type": "HealthTopicContent",
+            "hasHealthAspect": "https://schema.org/PatientExperienceHealthAspect",
+            "name": "Experiences from members",
+            "description": (
+                f"{experience_people_count} {people} with {condition.display_name} shared "
+                "their first-person experience. Moderated, not medically reviewed."
+            ),
+            "url": f"{absolute_url}#experiences",
         }
     return {key: value for key, value in data.items() if value is not None}
 

@@ -49,6 +49,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "answers.view_source",
         "members.view_reviewerprofile",
     ],
+    # A moderator sees posts and reports (pseudonyms, never e-mail addresses or the conditions
+    # on members' profiles), decides on them, and suspends members; they cannot delete a post
+    # or rewrite a decision.
     Role.MODERATOR: [
         "conditions.view_condition",
         "answers.view_question",
@@ -56,6 +59,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "experiences.change_experience",
         "experiences.moderate_experience",
         "experiences.view_treatment",
+        "experiences.view_report",
+        "experiences.view_moderationdecision",
+        "experiences.view_memberstanding",
+        "experiences.change_memberstanding",
+        "experiences.suspend_member",
     ],
 }
 

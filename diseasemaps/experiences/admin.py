@@ -1,8 +1,26 @@
+"""
+Moderation happens here, by the Moderator role. Every change goes through the services, so the
+admin leaves the same record of decisions as anything else: nothing is saved directly.
+"""
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.html import format_html
 
 from diseasemaps.experiences import services
-from diseasemaps.experiences.models import Experience, Treatment
+from diseasemaps.experiences.forms import ExperienceModerationForm
+from diseasemaps.experiences.models import (
+    Experience,
+    MemberStanding,
+    ModerationDecision,
+    Report,
+    Treatment,
+)
+
+
+def _error_text(error: Exception) -> str:
+    return " ".join(getattr(error, "messages", [str(error)]))
 
 
 @admin.register(Treatment)
@@ -12,42 +30,217 @@ class TreatmentAdmin(admin.ModelAdmin):
     search_fields = ["name", "condition__name"]
 
 
+class ReportInline(admin.TabularInline):
+    model = Report
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "reason", "details", "status", "resolved_at"]
+    readonly_fields = fields
+    ordering = ["status", "-created_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DecisionInline(admin.TabularInline):
+    model = ModerationDecision
+    fk_name = "experience"
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "action", "moderator", "guideline", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = "record of decisions"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class NeedsModeratorFilter(admin.SimpleListFilter):
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", "Waiting for a moderator")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(
+                Q(status=Experience.Status.PENDING)
+                | Q(has_pending_edit=True)
+                | Q(open_reports__gt=0)
+            )
+        return queryset
+
+
 @admin.register(Experience)
 class ExperienceAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "condition", "status", "audience", "is_hidden", "created_at"]
-    list_filter = ["status", "is_hidden", "audience", "condition"]
-    list_select_related = ["condition", "question"]
-    search_fields = ["body"]
-    fields = [
+    """
+    The moderation queue: posts where someone may be at risk first, then the most reported,
+    then the oldest waiting.
+    """
+
+    form = ExperienceModerationForm
+    list_display = [
+        "__str__",
         "condition",
-        "question",
-        "author",
-        "audience",
         "status",
+        "pending_edit",
+        "open_report_count",
+        "at_risk",
+        "audience",
         "is_hidden",
-        "body",
-        "treatments",
-        "years_since_diagnosis",
-        "moderator_note",
-        "approved_at",
         "created_at",
     ]
+    list_filter = [NeedsModeratorFilter, "status", "is_hidden", "audience", "condition"]
+    list_select_related = ["condition", "question"]
+    search_fields = ["body"]
+    inlines = [ReportInline, DecisionInline]
     readonly_fields = [
         "condition",
         "question",
-        "author",
+        "author_pseudonym",
         "audience",
         "status",
-        "body",
-        "treatments",
+        "is_hidden",
+        "body_preview",
+        "pending_edit_preview",
+        "treatments_list",
         "years_since_diagnosis",
+        "helpful_count",
         "approved_at",
         "created_at",
     ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "condition",
+                    "question",
+                    "author_pseudonym",
+                    "audience",
+                    "status",
+                    "is_hidden",
+                    "created_at",
+                    "approved_at",
+                ]
+            },
+        ),
+        (
+            "Post",
+            {
+                "fields": [
+                    "body_preview",
+                    "pending_edit_preview",
+                    "treatments_list",
+                    "years_since_diagnosis",
+                    "helpful_count",
+                ]
+            },
+        ),
+        ("Decision", {"fields": ["decision", "guideline", "reason", "moderator_note"]}),
+    ]
     actions = ["approve"]
+
+    def get_queryset(self, request):
+        open_reports = Q(reports__status=Report.Status.OPEN)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("author__member_profile")
+            .annotate(
+                open_reports=Count("reports", filter=open_reports, distinct=True),
+                has_at_risk_report=Exists(
+                    Report.objects.open().filter(
+                        experience=OuterRef("pk"), reason=Report.Reason.AT_RISK
+                    )
+                ),
+            )
+        )
+
+    def get_ordering(self, request):
+        # Annotations, so set here rather than in `ordering` (which names model fields only).
+        return ["-has_at_risk_report", "-open_reports", "created_at"]
 
     def has_add_permission(self, request) -> bool:
         return False  # members write posts on the site
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # moderators reject; authors delete their own
+
+    @admin.display(description="open reports", ordering="open_reports")
+    def open_report_count(self, experience: Experience) -> int:
+        return experience.open_reports
+
+    @admin.display(description="someone at risk", boolean=True, ordering="has_at_risk_report")
+    def at_risk(self, experience: Experience) -> bool:
+        return experience.has_at_risk_report
+
+    @admin.display(description="edit waiting", boolean=True)
+    def pending_edit(self, experience: Experience) -> bool:
+        return experience.has_pending_edit
+
+    @admin.display(description="author")
+    def author_pseudonym(self, experience: Experience) -> str:
+        author = experience.author
+        if author is None:
+            return "A former member"
+        profile = getattr(author, "member_profile", None)
+        return profile.display_name if profile else f"Member {author.pk}"
+
+    @admin.display(description="text readers see")
+    def body_preview(self, experience: Experience):
+        return format_html('<div class="experience-body">{}</div>', experience.body_html)
+
+    @admin.display(description="edit waiting for approval")
+    def pending_edit_preview(self, experience: Experience):
+        if not experience.has_pending_edit:
+            return "None"
+        return format_html('<div class="experience-body">{}</div>', experience.pending_body_html)
+
+    @admin.display(description="treatments")
+    def treatments_list(self, experience: Experience) -> str:
+        return ", ".join(t.name for t in experience.treatments.all()) or "None"
+
+    def save_model(self, request, obj, form, change):
+        """Hand the note and the decision to the services, which record them."""
+        data = form.cleaned_data
+        experience = Experience.objects.get(pk=obj.pk)
+        try:
+            if data.get("moderator_note", "") != experience.moderator_note:
+                services.set_moderator_note(
+                    experience=experience, moderator=request.user, note=data["moderator_note"]
+                )
+            decision = data.get("decision")
+            if decision == form.APPROVE:
+                services.approve_experience(
+                    experience=experience, moderator=request.user, reason=data["reason"]
+                )
+            elif decision == form.REJECT:
+                services.reject_experience(
+                    experience=experience,
+                    moderator=request.user,
+                    guideline=data["guideline"],
+                    reason=data["reason"],
+                )
+            elif decision == form.REJECT_EDIT:
+                services.reject_edit(
+                    experience=experience,
+                    moderator=request.user,
+                    guideline=data["guideline"],
+                    reason=data["reason"],
+                )
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, f"{experience}: {_error_text(error)}", messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the inlines are read-only and the services saved everything else
 
     @admin.action(description="Approve the selected posts", permissions=["moderate"])
     def approve(self, request, queryset):
@@ -55,10 +248,112 @@ class ExperienceAdmin(admin.ModelAdmin):
             try:
                 services.approve_experience(experience=experience, moderator=request.user)
             except (ValidationError, PermissionDenied) as error:
-                text = " ".join(getattr(error, "messages", [str(error)]))
-                self.message_user(request, f"{experience}: {text}", messages.ERROR)
+                self.message_user(request, f"{experience}: {_error_text(error)}", messages.ERROR)
             else:
                 self.message_user(request, f"{experience}: approved.", messages.SUCCESS)
 
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm("experiences.moderate_experience")
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Reports, someone-at-risk first. A moderator decides on the post, which resolves them."""
+
+    list_display = ["__str__", "reason", "status", "created_at", "post"]
+    list_filter = ["status", "reason"]
+    list_select_related = ["experience"]
+    readonly_fields = ["post", "reason", "details", "status", "created_at", "resolved_at"]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).queue_order()
+
+    def get_ordering(self, request):
+        return []  # the queue order above
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="post")
+    def post(self, report: Report):
+        from django.urls import reverse
+
+        url = reverse("admin:experiences_experience_change", args=[report.experience_id])
+        return format_html('<a href="{}">Decide on experience {}</a>', url, report.experience_id)
+
+
+@admin.register(ModerationDecision)
+class ModerationDecisionAdmin(admin.ModelAdmin):
+    """The record of decisions: read only, for everyone who may see it."""
+
+    list_display = ["created_at", "action", "moderator", "experience", "guideline"]
+    list_filter = ["action", "guideline"]
+    list_select_related = ["moderator", "experience"]
+    readonly_fields = [
+        "created_at",
+        "action",
+        "moderator",
+        "member_pseudonym",
+        "experience",
+        "guideline",
+        "reason",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description="member")
+    def member_pseudonym(self, decision: ModerationDecision) -> str:
+        if decision.member is None:
+            return "-"
+        profile = getattr(decision.member, "member_profile", None)
+        return profile.display_name if profile else f"Member {decision.member_id}"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MemberStanding)
+class MemberStandingAdmin(admin.ModelAdmin):
+    """Suspend or reinstate a member: untick or tick "is suspended" and say why."""
+
+    list_display = ["__str__", "is_suspended", "suspended_at", "trust_revoked_at"]
+    list_filter = ["is_suspended"]
+    fields = ["member", "is_suspended", "suspension_reason", "suspended_at", "trust_revoked_at"]
+    readonly_fields = ["member", "suspended_at", "trust_revoked_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a standing exists once a member has posted
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="member")
+    def member(self, standing: MemberStanding) -> str:
+        profile = getattr(standing.user, "member_profile", None)
+        return profile.display_name if profile else f"Member {standing.user_id}"
+
+    def save_model(self, request, obj, form, change):
+        before = MemberStanding.objects.get(pk=obj.pk)
+        try:
+            if obj.is_suspended and not before.is_suspended:
+                services.suspend_member(
+                    member=obj.user, moderator=request.user, reason=obj.suspension_reason
+                )
+            elif not obj.is_suspended and before.is_suspended:
+                services.reinstate_member(
+                    member=obj.user, moderator=request.user, reason=obj.suspension_reason
+                )
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, _error_text(error), messages.ERROR)

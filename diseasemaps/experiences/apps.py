@@ -5,3 +5,68 @@ class ExperiencesConfig(AppConfig):
     name = "diseasemaps.experiences"
     label = "experiences"
     verbose_name = "Experiences"
+
+    def ready(self) -> None:
+        from diseasemaps.experiences.models import (
+            Experience,
+            MemberStanding,
+            ModerationDecision,
+            Reaction,
+            Report,
+        )
+        from diseasemaps.members.registry import OnErase, register
+
+        register(
+            Experience,
+            user_field="author",
+            on_erase=OnErase.MEMBER_CHOICE,
+            export_fields=(
+                "created_at",
+                "condition__name",
+                "question__title",
+                "audience",
+                "status",
+                "body",
+                "pending_body",
+                "years_since_diagnosis",
+                "moderator_note",
+                "helpful_count",
+            ),
+        )
+        register(
+            Reaction,
+            user_field="user",
+            on_erase=OnErase.DELETE,
+            export_fields=("created_at", "experience_id"),
+        )
+        register(
+            Report,
+            user_field="reporter",
+            on_erase=OnErase.ANONYMISE,
+            export_fields=("created_at", "experience_id", "reason", "details", "status"),
+        )
+        register(
+            Report,
+            user_field="resolved_by",
+            on_erase=OnErase.ANONYMISE,
+            reason="A moderator who resolved a report; the report stays for the record.",
+        )
+        register(
+            ModerationDecision,
+            user_field="member",
+            on_erase=OnErase.ANONYMISE,
+            export_fields=("created_at", "experience_id", "action", "guideline", "reason"),
+            reason="The record of moderation decisions is kept, without saying who it was about.",
+        )
+        register(
+            ModerationDecision,
+            user_field="moderator",
+            on_erase=OnErase.ANONYMISE,
+            reason="The record of moderation decisions is kept, without the moderator's account.",
+        )
+        register(
+            MemberStanding,
+            user_field="user",
+            on_erase=OnErase.DELETE,
+            export_fields=("is_suspended", "suspended_at", "suspension_reason"),
+        )

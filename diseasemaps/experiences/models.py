@@ -7,11 +7,54 @@ approves them before anyone else sees them.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 
 from diseasemaps.core.markdown import render_markdown
 from diseasemaps.core.models import TimeStampedModel
 
 EXPERIENCE_LINK_REL = "nofollow ugc noopener"
+BODY_MIN_LENGTH = 20
+BODY_MAX_LENGTH = 5_000
+
+
+class Guideline(models.TextChoices):
+    """
+    The community guidelines, one choice per rule: a moderator rejects a post, and a member
+    reports one, by naming the rule it breaks. The guidelines page shows the same list.
+    """
+
+    FIRST_PERSON = "first_person", "Share your own experience"
+    PERSONAL_DATA = "personal_data", "Keep personal details private"
+    NO_MEDICAL_ADVICE = "no_medical_advice", "Do not give medical advice or promise cures"
+    RESPECT = "respect", "Be kind and respectful"
+    NO_PROMOTION = "no_promotion", "No advertising or promotion"
+    ON_TOPIC = "on_topic", "Stay on the question"
+
+
+GUIDELINE_TEXT = {
+    Guideline.FIRST_PERSON: (
+        "Tell what happened to you, or to the person you care for: what you were offered, what "
+        "you chose, how it went. Other people's stories are theirs to tell."
+    ),
+    Guideline.PERSONAL_DATA: (
+        "Leave out names, e-mail addresses, phone numbers, addresses and anything else that "
+        "could identify you, your family or your doctors."
+    ),
+    Guideline.NO_MEDICAL_ADVICE: (
+        "Say what worked for you, not what others should do. Do not promise cures or tell "
+        "anyone to stop a treatment; decisions belong with each person and their care team."
+    ),
+    Guideline.RESPECT: (
+        "People here are living with something hard. No insults, harassment, or judgement of "
+        "anyone's choices, including their doctors'."
+    ),
+    Guideline.NO_PROMOTION: (
+        "No selling, fundraising, recruiting or links to products and services."
+    ),
+    Guideline.ON_TOPIC: (
+        "Share on the question your experience answers, or on the condition in general."
+    ),
+}
 
 
 class Treatment(models.Model):
@@ -39,9 +82,61 @@ class ExperienceQuerySet(models.QuerySet):
         """Posts anyone may know exist: approved by a moderator and not hidden since."""
         return self.filter(status=Experience.Status.APPROVED, is_hidden=False)
 
-    def for_display(self) -> "ExperienceQuerySet":
-        """What a list of posts needs, fetched up front rather than per post."""
-        return self.select_related("author__member_profile").prefetch_related("treatments")
+    def visible_to(self, user) -> "ExperienceQuerySet":
+        """
+        Posts `user` may open: the visible ones, and their own whatever their state; a moderator
+        may open every post. Members-only posts are among them: the template decides whether
+        the viewer sees their text (`can_read`).
+        """
+        if user.is_authenticated and user.has_perm("experiences.moderate_experience"):
+            return self.all()
+        if user.is_authenticated:
+            return self.filter(
+                models.Q(status=Experience.Status.APPROVED, is_hidden=False) | models.Q(author=user)
+            )
+        return self.visible()
+
+    def public_by(self, user) -> "ExperienceQuerySet":
+        """A member's posts that their public page lists: visible, and open to everyone."""
+        return (
+            self.visible()
+            .filter(author=user, audience=Experience.Audience.EVERYONE)
+            .select_related("condition", "question__condition")
+        )
+
+    def for_display(self, *, viewer=None) -> "ExperienceQuerySet":
+        """
+        What a list of posts needs, fetched up front rather than per post, including the
+        author's relationship to the condition when the author made it public to `viewer`.
+        """
+        from diseasemaps.members.models import MemberCondition
+
+        shown_to = [MemberCondition.Visibility.EVERYONE]
+        if viewer is not None and viewer.is_authenticated:
+            shown_to.append(MemberCondition.Visibility.MEMBERS)
+        relationship = MemberCondition.objects.filter(
+            user=models.OuterRef("author"),
+            condition=models.OuterRef("condition"),
+            visibility__in=shown_to,
+        ).values("relationship")[:1]
+        return (
+            self.select_related("author__member_profile")
+            .prefetch_related("treatments")
+            .annotate(author_relationship=models.Subquery(relationship))
+        )
+
+    def sorted_by(self, sort: str) -> "ExperienceQuerySet":
+        if sort == "helpful":
+            return self.order_by("-helpful_count", "-created_at", "-pk")
+        return self.order_by("-created_at", "-pk")
+
+    def needing_moderation(self) -> "ExperienceQuerySet":
+        """What waits for a moderator: new posts, edits of approved ones, reported ones."""
+        return self.filter(
+            models.Q(status=Experience.Status.PENDING)
+            | models.Q(has_pending_edit=True)
+            | models.Q(reports__status=Report.Status.OPEN)
+        ).distinct()
 
     def people_count(self) -> int:
         """
@@ -91,8 +186,20 @@ class Experience(TimeStampedModel):
     is_hidden = models.BooleanField(
         default=False, help_text="Hidden while reports about it wait for a moderator."
     )
-    body = models.TextField(max_length=10_000)
+    body = models.TextField(max_length=BODY_MAX_LENGTH)
     body_html = models.TextField(editable=False)
+    has_pending_edit = models.BooleanField(
+        default=False,
+        help_text="The author changed an approved post; readers see the approved text until a "
+        "moderator approves the change.",
+    )
+    pending_body = models.TextField(max_length=BODY_MAX_LENGTH, blank=True)
+    pending_body_html = models.TextField(blank=True, editable=False)
+    helpful_count = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Members who said this helped them; changed in the same transaction as them.",
+    )
     treatments = models.ManyToManyField(Treatment, blank=True, related_name="experiences")
     years_since_diagnosis = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="At the time of writing."
@@ -116,6 +223,10 @@ class Experience(TimeStampedModel):
                 fields=["condition", "status", "is_hidden", "-created_at"],
                 name="experiences_condition_feed",
             ),
+            models.Index(
+                fields=["question", "status", "is_hidden", "-helpful_count", "-created_at"],
+                name="experiences_question_helpful",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -127,10 +238,23 @@ class Experience(TimeStampedModel):
                 condition=~models.Q(status="approved") | models.Q(approved_at__isnull=False),
                 name="experiences_approved_has_date",
             ),
+            models.CheckConstraint(
+                condition=models.Q(has_pending_edit=False) | ~models.Q(pending_body=""),
+                name="experiences_pending_edit_has_text",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Experience {self.pk} on {self.question or self.condition}"
+
+    def get_absolute_url(self) -> str:
+        # The permalink names no condition, so that a link in an e-mail reveals nothing.
+        return reverse("experiences:detail", kwargs={"pk": self.pk})
+
+    def get_page_url(self) -> str:
+        """Where the post is read in context: its question, or its condition."""
+        target = self.question or self.condition
+        return f"{target.get_absolute_url()}#experience-{self.pk}"
 
     def clean(self) -> None:
         super().clean()
@@ -144,8 +268,196 @@ class Experience(TimeStampedModel):
     def set_body(self, body: str) -> None:
         """Set the Markdown body and its sanitized HTML (no headings, user-content links)."""
         self.body = body
-        self.body_html = render_markdown(body, allow_headings=False, link_rel=EXPERIENCE_LINK_REL)
+        self.body_html = render_experience_markdown(body)
+
+    def set_pending_body(self, body: str) -> None:
+        """Keep an edit of an approved post aside until a moderator approves it."""
+        self.pending_body = body
+        self.pending_body_html = render_experience_markdown(body)
+        self.has_pending_edit = True
+
+    def clear_pending_edit(self) -> None:
+        self.pending_body = ""
+        self.pending_body_html = ""
+        self.has_pending_edit = False
 
     @property
     def is_members_only(self) -> bool:
         return self.audience == self.Audience.MEMBERS
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == self.Status.APPROVED and not self.is_hidden
+
+
+def render_experience_markdown(body: str) -> str:
+    return render_markdown(body, allow_headings=False, link_rel=EXPERIENCE_LINK_REL)
+
+
+class Reaction(TimeStampedModel):
+    """A member saying "this helped me" about a post: one per member per post."""
+
+    experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="experience_reactions"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experience", "user"], name="experiences_reaction_once_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} found experience {self.experience_id} helpful"
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self) -> "ReportQuerySet":
+        return self.filter(status=Report.Status.OPEN)
+
+    def queue_order(self) -> "ReportQuerySet":
+        """Someone may be at risk first, then the oldest."""
+        at_risk = models.Case(
+            models.When(reason=Report.Reason.AT_RISK, then=models.Value(0)),
+            default=models.Value(1),
+        )
+        return self.order_by(at_risk, "created_at", "pk")
+
+
+class Report(TimeStampedModel):
+    """
+    A member telling the moderators that a post may break the guidelines, or that its author
+    may be at risk. Only moderators see reports; the author never learns who reported them.
+    """
+
+    class Reason(models.TextChoices):
+        AT_RISK = "at_risk", "Someone may be at risk"
+        PERSONAL_DATA = "personal_data", "It shares personal details"
+        MEDICAL_ADVICE = "medical_advice", "It gives medical advice or promises a cure"
+        DISRESPECT = "disrespect", "It is unkind or disrespectful"
+        PROMOTION = "promotion", "It is advertising or spam"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for a moderator"
+        RESOLVED = "resolved", "Resolved"
+
+    experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="experience_reports",
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    details = models.TextField(blank=True, max_length=1000)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experience", "reporter"],
+                condition=models.Q(status="open"),
+                name="experiences_report_one_open_per_member",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "reason", "created_at"], name="report_queue")]
+
+    def __str__(self) -> str:
+        return f"Report on experience {self.experience_id}: {self.get_reason_display()}"
+
+
+class ModerationDecision(models.Model):
+    """
+    The record of every moderation decision: who (a moderator, or the system when reports hide
+    a post), when, what, and why. Rows are only ever added.
+    """
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "Approved the post"
+        PUBLISH_TRUSTED = "publish_trusted", "Published a trusted member's post"
+        REJECT = "reject", "Rejected the post"
+        APPROVE_EDIT = "approve_edit", "Approved an edit"
+        REJECT_EDIT = "reject_edit", "Rejected an edit"
+        NOTE = "note", "Set the moderator's note"
+        HIDE = "hide", "Hidden after reports"
+        KEEP = "keep", "Kept after reports"
+        SUSPEND = "suspend", "Suspended the member"
+        REINSTATE = "reinstate", "Lifted the suspension"
+
+    experience = models.ForeignKey(
+        Experience,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        help_text="Empty once the post was deleted.",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_decisions",
+        help_text="The member the decision is about.",
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the site decided by itself (reports hid the post).",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    guideline = models.CharField(max_length=30, choices=Guideline.choices, blank=True)
+    reason = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class MemberStanding(TimeStampedModel):
+    """
+    A member's standing as an author: whether their posts appear at once (trusted) and whether
+    they may post at all (suspended). Trust is computed from their approved posts since their
+    last rejection (see services.is_trusted), so it is never out of step with the posts.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="experience_standing"
+    )
+    trust_revoked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The last rejection: only posts approved after it count towards trust.",
+    )
+    is_suspended = models.BooleanField(
+        default=False, help_text="A suspended member cannot share, edit, react or report."
+    )
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.TextField(blank=True, max_length=1000)
+
+    class Meta:
+        permissions = [("suspend_member", "Can suspend members from posting")]
+
+    def __str__(self) -> str:
+        return f"Standing of member {self.user_id}"

@@ -1,15 +1,146 @@
-"""Every write to members' experiences: sharing and moderation."""
+"""
+Every write to members' experiences: sharing, editing, reactions, reports and moderation.
+
+Each function is atomic and locks the post it changes (`select_for_update`), so that two
+requests racing on the same post (two reports, a double click on "This helped me") see each
+other's effect: counts stay equal to the rows behind them.
+"""
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
-from diseasemaps.experiences.models import Experience, Treatment
-from diseasemaps.members.models import User
+from diseasemaps.experiences.models import (
+    BODY_MIN_LENGTH,
+    Experience,
+    Guideline,
+    MemberStanding,
+    ModerationDecision,
+    Reaction,
+    Report,
+    Treatment,
+)
+from diseasemaps.members.models import MemberCondition, User
+
+Action = ModerationDecision.Action
+
+
+# --- Reads the rules depend on ------------------------------------------------------------------
+
+
+def standing_of(user: User) -> MemberStanding | None:
+    return MemberStanding.objects.filter(user=user).first()
+
+
+def is_suspended(user: User) -> bool:
+    standing = standing_of(user)
+    return standing is not None and standing.is_suspended
+
+
+def is_trusted(user: User) -> bool:
+    """
+    Trusted members' posts appear without waiting for a moderator: those with at least
+    DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER posts approved since their last rejection.
+    """
+    standing = standing_of(user)
+    if standing is not None and standing.is_suspended:
+        return False
+    approved = Experience.objects.filter(author=user, status=Experience.Status.APPROVED)
+    if standing is not None and standing.trust_revoked_at is not None:
+        approved = approved.filter(approved_at__gt=standing.trust_revoked_at)
+    return approved.count() >= settings.DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER
+
+
+def may_share_on(user: User, condition: Condition) -> bool:
+    """Members share on a condition they said they live with, or care for someone with."""
+    return (
+        user.is_authenticated
+        and MemberCondition.objects.filter(user=user, condition=condition).exists()
+    )
+
+
+def _check_may_write(user: User) -> None:
+    if not user.is_authenticated or not user.is_active:
+        raise PermissionDenied("Log in to do this.")
+    if is_suspended(user):
+        raise PermissionDenied(
+            "Your account is suspended from posting. A moderator wrote to you about why."
+        )
+
+
+def _check_moderator(user: User, permission: str = "experiences.moderate_experience") -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied("Only a moderator can do this.")
+
+
+def _check_body(body: str) -> None:
+    if len(body.strip()) < BODY_MIN_LENGTH:
+        raise ValidationError(
+            {"body": f"Please write at least {BODY_MIN_LENGTH} characters."},
+            code="too_short",
+        )
+
+
+def _check_treatments(treatments: list[Treatment], condition: Condition) -> None:
+    if any(t.condition_id != condition.pk for t in treatments):
+        raise ValidationError({"treatments": "Choose treatments listed for this condition."})
+
+
+def _locked(experience: Experience) -> Experience:
+    return Experience.objects.select_for_update().get(pk=experience.pk)
+
+
+def _record(
+    *,
+    action: str,
+    experience: Experience | None,
+    member: User | None,
+    moderator: User | None = None,
+    guideline: str = "",
+    reason: str = "",
+) -> ModerationDecision:
+    return ModerationDecision.objects.create(
+        action=action,
+        experience=experience,
+        member=member,
+        moderator=moderator,
+        guideline=guideline,
+        reason=reason,
+    )
+
+
+def _notify_author(*, experience: Experience, decision: ModerationDecision) -> None:
+    """
+    Tell the author what a moderator decided, once the decision is committed. The subject
+    names no condition: a shared inbox or a lock screen must not reveal a diagnosis.
+    """
+    author = experience.author
+    if author is None or not author.email:
+        return
+    context = {
+        "decision": decision,
+        "guideline": Guideline(decision.guideline).label if decision.guideline else "",
+        "url": settings.DISEASEMAPS_BASE_URL.rstrip("/") + experience.get_absolute_url(),
+        "guidelines_url": settings.DISEASEMAPS_BASE_URL.rstrip("/")
+        + reverse("experiences:guidelines"),
+        "site_name": settings.DISEASEMAPS_SITE_NAME,
+    }
+    subject = f"A moderator has looked at your post on {settings.DISEASEMAPS_SITE_NAME}"
+    body = render_to_string("experiences/email/decision.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, None, [author.email], fail_silently=False)
+    )
+
+
+# --- Sharing ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -24,9 +155,16 @@ def submit_experience(
     years_since_diagnosis: int | None = None,
 ) -> Experience:
     """
-    Save a member's post, waiting for a moderator. The question, if any, must belong to the
-    condition, and so must every treatment named.
+    Save a member's post. It waits for a moderator unless the author is trusted, in which case
+    it is published at once (and the decision recorded). The author must have the condition on
+    their profile and not be suspended; the question, if any, must belong to the condition, and
+    so must every treatment named.
     """
+    _check_may_write(author)
+    if not may_share_on(author, condition):
+        raise PermissionDenied("Add this condition to your profile before sharing on it.")
+    _check_body(body)
+    MemberStanding.objects.get_or_create(user=author)
     experience = Experience(
         author=author,
         condition=condition,
@@ -35,24 +173,333 @@ def submit_experience(
         years_since_diagnosis=years_since_diagnosis,
     )
     experience.set_body(body)
-    experience.full_clean()
     treatments = list(treatments)
-    if any(t.condition_id != condition.pk for t in treatments):
-        raise ValidationError({"treatments": "Choose treatments listed for this condition."})
+    _check_treatments(treatments, condition)
+    experience.full_clean()
+    trusted = is_trusted(author)
+    if trusted:
+        experience.status = Experience.Status.APPROVED
+        experience.approved_at = timezone.now()
+    experience.save()
+    experience.treatments.set(treatments)
+    if trusted:
+        _record(action=Action.PUBLISH_TRUSTED, experience=experience, member=author)
+    return experience
+
+
+@transaction.atomic
+def edit_experience(
+    *,
+    experience: Experience,
+    editor: User,
+    body: str,
+    audience: str,
+    treatments: Iterable[Treatment] = (),
+    years_since_diagnosis: int | None = None,
+) -> Experience:
+    """
+    The author changes their post. The facets (audience, treatments, years) apply at once. A new
+    text applies at once too, except on an approved post of an author not yet trusted: then it
+    waits beside the approved text, which readers keep seeing until a moderator decides. A
+    rejected post that is edited goes back to the moderators.
+    """
+    _check_may_write(editor)
+    experience = _locked(experience)
+    if experience.author_id != editor.pk:
+        raise PermissionDenied("You can only edit your own posts.")
+    _check_body(body)
+    treatments = list(treatments)
+    _check_treatments(treatments, experience.condition)
+    experience.audience = audience
+    experience.years_since_diagnosis = years_since_diagnosis
+    text_changed = body != experience.body
+    if experience.status == Experience.Status.APPROVED and text_changed:
+        if is_trusted(editor):
+            experience.set_body(body)
+            experience.clear_pending_edit()
+        else:
+            experience.set_pending_body(body)
+    elif text_changed or experience.has_pending_edit:
+        experience.set_body(body)
+        experience.clear_pending_edit()
+    if experience.status == Experience.Status.REJECTED:
+        experience.status = Experience.Status.PENDING
+    experience.full_clean()
     experience.save()
     experience.treatments.set(treatments)
     return experience
 
 
 @transaction.atomic
-def approve_experience(*, experience: Experience, moderator: User) -> Experience:
-    """Publish a post waiting for moderation."""
-    if not moderator.has_perm("experiences.moderate_experience"):
-        raise PermissionDenied("Only a moderator can approve posts.")
-    experience = Experience.objects.select_for_update().get(pk=experience.pk)
-    if experience.status != Experience.Status.PENDING:
-        raise ValidationError("Only a post waiting for moderation can be approved.")
-    experience.status = Experience.Status.APPROVED
-    experience.approved_at = timezone.now()
-    experience.save(update_fields=["status", "approved_at", "updated_at"])
+def delete_experience(*, experience: Experience, actor: User) -> None:
+    """The author deletes their post, with its reactions and reports; decisions stay."""
+    experience = _locked(experience)
+    if experience.author_id != actor.pk:
+        raise PermissionDenied("You can only delete your own posts.")
+    experience.delete()
+
+
+# --- Reactions and reports ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def toggle_helpful(*, experience: Experience, user: User) -> bool:
+    """
+    "This helped me": add the member's reaction, or take it back. Returns whether the member
+    now finds the post helpful. The post's count changes in the same transaction.
+    """
+    _check_may_write(user)
+    experience = _locked(experience)
+    if not experience.is_visible:
+        raise ValidationError("This post is not published.")
+    if experience.author_id == user.pk:
+        raise ValidationError("You cannot mark your own post as helpful.")
+    deleted, _ = Reaction.objects.filter(experience=experience, user=user).delete()
+    if deleted:
+        experience.helpful_count = Reaction.objects.filter(experience=experience).count()
+        experience.save(update_fields=["helpful_count"])
+        return False
+    Reaction.objects.create(experience=experience, user=user)
+    experience.helpful_count = Reaction.objects.filter(experience=experience).count()
+    experience.save(update_fields=["helpful_count"])
+    return True
+
+
+@transaction.atomic
+def report_experience(
+    *, experience: Experience, reporter: User, reason: str, details: str = ""
+) -> Report:
+    """
+    A member reports a post to the moderators. When DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS
+    different members have open reports on it, the post is hidden until a moderator decides.
+    """
+    _check_may_write(reporter)
+    experience = _locked(experience)
+    if experience.author_id == reporter.pk:
+        raise ValidationError("You cannot report your own post.")
+    if reason not in Report.Reason.values:
+        raise ValidationError({"reason": "Choose a reason."})
+    if Report.objects.open().filter(experience=experience, reporter=reporter).exists():
+        raise ValidationError("You have already reported this post. A moderator will look at it.")
+    report = Report(experience=experience, reporter=reporter, reason=reason, details=details)
+    report.full_clean()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        raise ValidationError(
+            "You have already reported this post. A moderator will look at it."
+        ) from None
+    reporters = (
+        Report.objects.open()
+        .filter(experience=experience, reporter__isnull=False)
+        .values("reporter")
+        .distinct()
+        .count()
+    )
+    if (
+        not experience.is_hidden
+        and reporters >= settings.DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS
+    ):
+        experience.is_hidden = True
+        experience.save(update_fields=["is_hidden", "updated_at"])
+        _record(
+            action=Action.HIDE,
+            experience=experience,
+            member=experience.author,
+            reason=f"{reporters} members reported it.",
+        )
+    return report
+
+
+def _resolve_reports(experience: Experience, moderator: User) -> int:
+    return (
+        Report.objects.open()
+        .filter(experience=experience)
+        .update(status=Report.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=moderator)
+    )
+
+
+# --- Moderation ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def approve_experience(*, experience: Experience, moderator: User, reason: str = "") -> Experience:
+    """
+    A moderator approves whatever waits on a post: a new post is published, an edit replaces
+    the approved text, and a reported (perhaps hidden) post is kept and shown again, its open
+    reports resolved. The author hears about a new post or an edit.
+    """
+    _check_moderator(moderator)
+    experience = _locked(experience)
+    open_reports = Report.objects.open().filter(experience=experience).exists()
+    if experience.status == Experience.Status.PENDING:
+        experience.status = Experience.Status.APPROVED
+        experience.approved_at = timezone.now()
+        if experience.has_pending_edit:
+            experience.set_body(experience.pending_body)
+            experience.clear_pending_edit()
+        action = Action.APPROVE
+    elif experience.status == Experience.Status.APPROVED and experience.has_pending_edit:
+        experience.set_body(experience.pending_body)
+        experience.clear_pending_edit()
+        action = Action.APPROVE_EDIT
+    elif experience.status == Experience.Status.APPROVED and (open_reports or experience.is_hidden):
+        action = Action.KEEP
+    else:
+        raise ValidationError("Nothing on this post is waiting for a moderator.")
+    experience.is_hidden = False
+    experience.save()
+    _resolve_reports(experience, moderator)
+    decision = _record(
+        action=action,
+        experience=experience,
+        member=experience.author,
+        moderator=moderator,
+        reason=reason,
+    )
+    if action != Action.KEEP:
+        _notify_author(experience=experience, decision=decision)
     return experience
+
+
+@transaction.atomic
+def reject_experience(
+    *, experience: Experience, moderator: User, guideline: str, reason: str = ""
+) -> Experience:
+    """
+    A moderator rejects a post (new, or published and reported), naming the guideline it breaks.
+    It disappears from every page, its open reports are resolved, the author's trust is
+    revoked, and the author is told why.
+    """
+    _check_moderator(moderator)
+    if guideline not in Guideline.values:
+        raise ValidationError({"guideline": "Choose the guideline the post breaks."})
+    experience = _locked(experience)
+    if experience.status == Experience.Status.REJECTED:
+        raise ValidationError("This post is already rejected.")
+    experience.status = Experience.Status.REJECTED
+    experience.approved_at = None
+    experience.is_hidden = False
+    experience.clear_pending_edit()
+    experience.save()
+    _resolve_reports(experience, moderator)
+    _revoke_trust(experience.author)
+    decision = _record(
+        action=Action.REJECT,
+        experience=experience,
+        member=experience.author,
+        moderator=moderator,
+        guideline=guideline,
+        reason=reason,
+    )
+    _notify_author(experience=experience, decision=decision)
+    return experience
+
+
+@transaction.atomic
+def reject_edit(
+    *, experience: Experience, moderator: User, guideline: str, reason: str = ""
+) -> Experience:
+    """
+    A moderator turns down an edit of an approved post: the approved text stays, the edit is
+    dropped, the author's trust is revoked and the author is told why.
+    """
+    _check_moderator(moderator)
+    if guideline not in Guideline.values:
+        raise ValidationError({"guideline": "Choose the guideline the edit breaks."})
+    experience = _locked(experience)
+    if not experience.has_pending_edit:
+        raise ValidationError("This post has no edit waiting.")
+    experience.clear_pending_edit()
+    experience.save()
+    _revoke_trust(experience.author)
+    decision = _record(
+        action=Action.REJECT_EDIT,
+        experience=experience,
+        member=experience.author,
+        moderator=moderator,
+        guideline=guideline,
+        reason=reason,
+    )
+    _notify_author(experience=experience, decision=decision)
+    return experience
+
+
+def _revoke_trust(author: User | None) -> None:
+    if author is None:
+        return
+    standing, _ = MemberStanding.objects.get_or_create(user=author)
+    standing.trust_revoked_at = timezone.now()
+    standing.save(update_fields=["trust_revoked_at", "updated_at"])
+
+
+@transaction.atomic
+def set_moderator_note(*, experience: Experience, moderator: User, note: str) -> Experience:
+    """
+    A short public note shown with the post ("see the reviewed answer above"): a moderator's
+    alternative to removing a post that is honest but could mislead.
+    """
+    _check_moderator(moderator)
+    experience = _locked(experience)
+    note = note.strip()
+    if note == experience.moderator_note:
+        return experience
+    experience.moderator_note = note
+    experience.full_clean()
+    experience.save(update_fields=["moderator_note", "updated_at"])
+    _record(
+        action=Action.NOTE,
+        experience=experience,
+        member=experience.author,
+        moderator=moderator,
+        reason=note or "(note removed)",
+    )
+    return experience
+
+
+@transaction.atomic
+def suspend_member(*, member: User, moderator: User, reason: str) -> MemberStanding:
+    """Stop a member from sharing, editing, reacting and reporting, and revoke their trust."""
+    _check_moderator(moderator, "experiences.suspend_member")
+    if not reason.strip():
+        raise ValidationError({"suspension_reason": "Say why the member is suspended."})
+    if member.pk == moderator.pk:
+        raise ValidationError("You cannot suspend yourself.")
+    standing, _ = MemberStanding.objects.select_for_update().get_or_create(user=member)
+    if standing.is_suspended:
+        raise ValidationError("This member is already suspended.")
+    now = timezone.now()
+    standing.is_suspended = True
+    standing.suspended_at = now
+    standing.suspension_reason = reason.strip()
+    standing.trust_revoked_at = now
+    standing.save()
+    _record(
+        action=Action.SUSPEND,
+        experience=None,
+        member=member,
+        moderator=moderator,
+        reason=reason.strip(),
+    )
+    return standing
+
+
+@transaction.atomic
+def reinstate_member(*, member: User, moderator: User, reason: str = "") -> MemberStanding:
+    """Lift a suspension. Trust is earned again from new approved posts."""
+    _check_moderator(moderator, "experiences.suspend_member")
+    standing, _ = MemberStanding.objects.select_for_update().get_or_create(user=member)
+    if not standing.is_suspended:
+        raise ValidationError("This member is not suspended.")
+    standing.is_suspended = False
+    standing.suspended_at = None
+    standing.save()
+    _record(
+        action=Action.REINSTATE,
+        experience=None,
+        member=member,
+        moderator=moderator,
+        reason=reason.strip(),
+    )
+    return standing

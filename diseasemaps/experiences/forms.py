@@ -1,0 +1,154 @@
+from django import forms
+
+from diseasemaps.conditions.models import Condition
+from diseasemaps.experiences.models import (
+    BODY_MAX_LENGTH,
+    BODY_MIN_LENGTH,
+    Experience,
+    Guideline,
+    Report,
+    render_experience_markdown,
+)
+from diseasemaps.experiences.screening import describe, find_personal_data
+
+
+class ExperienceForm(forms.Form):
+    """
+    Sharing or editing a post, in two steps: "Preview" shows the post as readers will see it,
+    with any personal-data warnings; "Share" posts it, once the member has confirmed the
+    warnings. Everything typed comes back on every step, also on errors.
+    """
+
+    PREVIEW = "preview"
+    SUBMIT = "submit"
+
+    body = forms.CharField(
+        label="Your experience",
+        min_length=BODY_MIN_LENGTH,
+        max_length=BODY_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=(
+            f"Between {BODY_MIN_LENGTH} and {BODY_MAX_LENGTH:,} characters. You can use "
+            "Markdown: *italic*, **bold**, lists, > quotes and [links](https://example.org)."
+        ),
+    )
+    audience = forms.ChoiceField(
+        label="Who can read it",
+        choices=Experience.Audience.choices,
+        initial=Experience.Audience.EVERYONE,
+        widget=forms.RadioSelect,
+        help_text="Members-only posts are never shown to visitors or search engines.",
+    )
+    treatments = forms.ModelMultipleChoiceField(
+        label="Treatments you had (optional)",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    years_since_diagnosis = forms.IntegerField(
+        label="Years since diagnosis (optional)",
+        min_value=0,
+        max_value=120,
+        required=False,
+        help_text="Shown with your post. Leave it empty to keep it to yourself.",
+    )
+    confirm_personal_data = forms.BooleanField(
+        label="I have checked: these details are fine to share",
+        required=False,
+    )
+
+    def __init__(self, *args, condition: Condition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["treatments"].queryset = condition.treatments.all()
+        if not self.fields["treatments"].queryset.exists():
+            del self.fields["treatments"]
+        self.warnings: list[str] = []
+        self.preview_html = ""
+
+    def clean(self):
+        data = super().clean()
+        body = data.get("body")
+        if body:
+            self.preview_html = render_experience_markdown(body)
+            self.warnings = describe(find_personal_data(body))
+        return data
+
+    def needs_confirmation(self) -> bool:
+        return bool(self.warnings) and not self.cleaned_data.get("confirm_personal_data")
+
+    @classmethod
+    def for_experience(cls, experience: Experience, **kwargs) -> "ExperienceForm":
+        body = experience.pending_body if experience.has_pending_edit else experience.body
+        initial = {
+            "body": body,
+            "audience": experience.audience,
+            "treatments": list(experience.treatments.all()),
+            "years_since_diagnosis": experience.years_since_diagnosis,
+        }
+        return cls(initial=initial, condition=experience.condition, **kwargs)
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "body": data["body"],
+            "audience": data["audience"],
+            "treatments": data.get("treatments") or [],
+            "years_since_diagnosis": data.get("years_since_diagnosis"),
+        }
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is wrong with this post?",
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    details = forms.CharField(
+        label="Anything the moderators should know (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ExperienceModerationForm(forms.ModelForm):
+    """
+    A post's page in the admin: the moderator's public note, and a decision with the guideline
+    and reason behind it. The admin hands both to the services; nothing is saved directly.
+    """
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    REJECT_EDIT = "reject_edit"
+
+    decision = forms.ChoiceField(
+        choices=[
+            ("", "No decision now"),
+            (APPROVE, "Approve: publish the post or its edit, or keep it after reports"),
+            (REJECT, "Reject the post"),
+            (REJECT_EDIT, "Reject the edit only, keeping the approved text"),
+        ],
+        required=False,
+    )
+    guideline = forms.ChoiceField(
+        choices=[("", "---------"), *Guideline.choices],
+        required=False,
+        help_text="Required to reject: the community guideline the post breaks.",
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Sent to the author and kept in the record of decisions.",
+    )
+
+    class Meta:
+        model = Experience
+        fields = ["moderator_note"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") in (self.REJECT, self.REJECT_EDIT) and not data.get("guideline"):
+            self.add_error("guideline", "Choose the guideline the post breaks.")
+        return data
