@@ -125,12 +125,12 @@ def _notify_author(*, experience: Experience, decision: ModerationDecision) -> N
     author = experience.author
     if author is None or not author.email:
         return
+    base_url = settings.DISEASEMAPS_BASE_URL.rstrip("/")
     context = {
         "decision": decision,
         "guideline": Guideline(decision.guideline).label if decision.guideline else "",
-        "url": settings.DISEASEMAPS_BASE_URL.rstrip("/") + experience.get_absolute_url(),
-        "guidelines_url": settings.DISEASEMAPS_BASE_URL.rstrip("/")
-        + reverse("experiences:guidelines"),
+        "url": base_url + experience.get_absolute_url(),
+        "guidelines_url": base_url + reverse("experiences:guidelines"),
         "site_name": settings.DISEASEMAPS_SITE_NAME,
     }
     subject = f"A moderator has looked at your post on {settings.DISEASEMAPS_SITE_NAME}"
