@@ -22,7 +22,12 @@ def condition_detail(request, slug: str):
         Condition.objects.with_member_count().with_alias_names(), slug=slug
     )
     questions = Question.objects.published().filter(condition=condition)
-    recent_experiences = Experience.objects.visible().filter(condition=condition).for_display()[:5]
+    recent_experiences = (
+        Experience.objects.visible()
+        .filter(condition=condition)
+        .for_display(viewer=request.user)
+        .select_related("question__condition")[:5]
+    )
     return render(
         request,
         "conditions/condition_detail.html",

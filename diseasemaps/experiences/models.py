@@ -106,8 +106,9 @@ class ExperienceQuerySet(models.QuerySet):
 
     def for_display(self, *, viewer=None) -> "ExperienceQuerySet":
         """
-        What a list of posts needs, fetched up front rather than per post, including the
-        author's relationship to the condition when the author made it public to `viewer`.
+        What a list of posts needs, fetched up front rather than per post: the author's
+        relationship to the condition when the author made it public to `viewer`, and whether
+        `viewer` found each post helpful.
         """
         from diseasemaps.members.models import MemberCondition
 
@@ -119,11 +120,18 @@ class ExperienceQuerySet(models.QuerySet):
             condition=models.OuterRef("condition"),
             visibility__in=shown_to,
         ).values("relationship")[:1]
-        return (
+        experiences = (
             self.select_related("author__member_profile")
             .prefetch_related("treatments")
             .annotate(author_relationship=models.Subquery(relationship))
         )
+        if viewer is not None and viewer.is_authenticated:
+            experiences = experiences.annotate(
+                viewer_found_helpful=models.Exists(
+                    Reaction.objects.filter(experience=models.OuterRef("pk"), user=viewer)
+                )
+            )
+        return experiences
 
     def sorted_by(self, sort: str) -> "ExperienceQuerySet":
         if sort == "helpful":
