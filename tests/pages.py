@@ -4,9 +4,16 @@ them (security headers, cookies, browser console, accessibility, HTML validity).
 adds a page type adds it here as part of being done.
 """
 
+from dataclasses import dataclass, field
+
 from django.urls import reverse
 
-from tests.factories import ExperienceFactory, published_question
+from tests.factories import (
+    ConditionFactory,
+    ExperienceFactory,
+    MemberConditionFactory,
+    published_question,
+)
 
 
 def public_pages() -> dict[str, str]:
@@ -14,7 +21,7 @@ def public_pages() -> dict[str, str]:
     question = published_question(
         condition__name="Dermatofibrosarcoma Protuberans", condition__abbreviation="DFSP"
     )
-    ExperienceFactory(question=question)
+    experience = ExperienceFactory(question=question)
     return {
         "home": reverse("core:home"),
         "condition index": reverse("conditions:index"),
@@ -24,8 +31,57 @@ def public_pages() -> dict[str, str]:
         "log in": reverse("account_login"),
         "sign up": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
+        "community guidelines": reverse("experiences:guidelines"),
+        "experience": experience.get_absolute_url(),
     }
 
 
 # Pages that only read and are open to anyone: they must set no cookie at all.
-READ_ONLY_PAGES = ["home", "condition index", "condition", "question", "not found"]
+READ_ONLY_PAGES = [
+    "home",
+    "condition index",
+    "condition",
+    "question",
+    "not found",
+    "community guidelines",
+    "experience",
+]
+
+
+@dataclass
+class MemberPage:
+    """A page only a logged-in member reaches; `data` is POSTed when the page answers a form."""
+
+    url: str
+    data: dict = field(default_factory=dict)
+
+
+def member_pages(member) -> dict[str, MemberPage]:
+    """Name → page of each type only a member sees, for `member`, with the data it needs."""
+    question = published_question(
+        condition__name="Dermatofibrosarcoma Protuberans", condition__abbreviation="DFSP"
+    )
+    MemberConditionFactory(user=member, condition=question.condition)
+    own = ExperienceFactory(question=question, author=member)
+    other = ExperienceFactory(question=question)
+    share = reverse("experiences:share", args=[question.condition.slug, question.slug])
+    return {
+        "share form": MemberPage(share),
+        "share preview": MemberPage(
+            share,
+            {
+                "body": "It went well. Write to me at someone@example.org.",
+                "audience": "everyone",
+                "action": "preview",
+            },
+        ),
+        "add the condition first": MemberPage(
+            reverse("experiences:share-condition", args=[ConditionFactory().slug])
+        ),
+        "edit form": MemberPage(reverse("experiences:edit", args=[own.pk])),
+        "delete confirmation": MemberPage(reverse("experiences:delete", args=[own.pk])),
+        "report form": MemberPage(reverse("experiences:report", args=[other.pk])),
+        "my posts": MemberPage(reverse("experiences:mine")),
+        "own experience": MemberPage(own.get_absolute_url()),
+        "question, as a member": MemberPage(question.get_absolute_url()),
+    }
