@@ -149,11 +149,10 @@ class ExperienceAdmin(admin.ModelAdmin):
     actions = ["approve"]
 
     def get_queryset(self, request):
+        # Built here rather than by super(), which orders before the annotations exist.
         open_reports = Q(reports__status=Report.Status.OPEN)
         return (
-            super()
-            .get_queryset(request)
-            .select_related("author__member_profile")
+            Experience.objects.select_related("author__member_profile")
             .annotate(
                 open_reports=Count("reports", filter=open_reports, distinct=True),
                 has_at_risk_report=Exists(
@@ -162,6 +161,7 @@ class ExperienceAdmin(admin.ModelAdmin):
                     )
                 ),
             )
+            .order_by(*self.get_ordering(request))
         )
 
     def get_ordering(self, request):
@@ -238,9 +238,6 @@ class ExperienceAdmin(admin.ModelAdmin):
                 )
         except (ValidationError, PermissionDenied) as error:
             self.message_user(request, f"{experience}: {_error_text(error)}", messages.ERROR)
-
-    def save_related(self, request, form, formsets, change):
-        pass  # the inlines are read-only and the services saved everything else
 
     @admin.action(description="Approve the selected posts", permissions=["moderate"])
     def approve(self, request, queryset):
