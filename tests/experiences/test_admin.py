@@ -92,7 +92,9 @@ def test_a_moderator_sets_a_public_note_and_it_is_recorded(moderator_client):
     assert experience.decisions.get().action == ModerationDecision.Action.NOTE
 
 
-def test_the_approve_action_works_on_many_posts(moderator_client, django_capture_on_commit_callbacks):
+def test_the_approve_action_works_on_many_posts(
+    moderator_client, django_capture_on_commit_callbacks
+):
     posts = [pending(), pending()]
     with django_capture_on_commit_callbacks(execute=True):
         moderator_client.post(
