@@ -8,7 +8,7 @@ from diseasemaps.answers.models import AnswerRevision, Question, Source
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.markdown import render_markdown
 from diseasemaps.core.services import Role
-from diseasemaps.experiences.models import EXPERIENCE_LINK_REL, Experience, Treatment
+from diseasemaps.experiences.models import Experience, Treatment, render_experience_markdown
 from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -168,6 +168,4 @@ class ExperienceFactory(factory.django.DjangoModelFactory):
     status = Experience.Status.APPROVED
     approved_at = factory.LazyFunction(timezone.now)
     body = factory.Sequence(lambda n: f"My experience number {n}.")
-    body_html = factory.LazyAttribute(
-        lambda o: render_markdown(o.body, allow_headings=False, link_rel=EXPERIENCE_LINK_REL)
-    )
+    body_html = factory.LazyAttribute(lambda o: render_experience_markdown(o.body))

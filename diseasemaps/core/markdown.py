@@ -30,12 +30,20 @@ def _clamp_headings(tokens, *, allow_headings: bool) -> None:
                 token.tag = "p"
 
 
-def render_markdown(text: str, *, allow_headings: bool = True, link_rel: str = "noopener") -> str:
+def render_markdown(
+    text: str,
+    *,
+    allow_headings: bool = True,
+    link_rel: str = "noopener",
+    absolute_links_only: bool = False,
+) -> str:
     """
     Render Markdown to sanitized HTML.
 
     Allowed: paragraphs, lists, emphasis, blockquotes, inline code, links with http or https
     targets, and (when `allow_headings`) h2–h4. Everything else is dropped, its text kept.
+    `absolute_links_only` also drops relative link targets, which in a member's post could only
+    be a trick (a path on our own site dressed up as something else).
     """
     md = _parser()
     tokens = md.parse(text or "")
@@ -49,4 +57,5 @@ def render_markdown(text: str, *, allow_headings: bool = True, link_rel: str = "
         url_schemes={"http", "https"},
         link_rel=link_rel,
         strip_comments=True,
+        url_relative="deny" if absolute_links_only else None,
     )

@@ -299,7 +299,10 @@ class Experience(TimeStampedModel):
 
 
 def render_experience_markdown(body: str) -> str:
-    return render_markdown(body, allow_headings=False, link_rel=EXPERIENCE_LINK_REL)
+    """Members' Markdown: no headings, links only to other sites and marked as user content."""
+    return render_markdown(
+        body, allow_headings=False, link_rel=EXPERIENCE_LINK_REL, absolute_links_only=True
+    )
 
 
 class Reaction(TimeStampedModel):
