@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from diseasemaps.experiences import services
 from diseasemaps.experiences.forms import ExperienceModerationForm
@@ -196,13 +197,19 @@ class ExperienceAdmin(admin.ModelAdmin):
 
     @admin.display(description="text readers see")
     def body_preview(self, experience: Experience):
-        return format_html('<div class="experience-body">{}</div>', experience.body_html)
+        return format_html(
+            '<div class="experience-body">{}</div>',
+            mark_safe(experience.body_html),  # noqa: S308 (sanitized when set)
+        )
 
     @admin.display(description="edit waiting for approval")
     def pending_edit_preview(self, experience: Experience):
         if not experience.has_pending_edit:
             return "None"
-        return format_html('<div class="experience-body">{}</div>', experience.pending_body_html)
+        return format_html(
+            '<div class="experience-body">{}</div>',
+            mark_safe(experience.pending_body_html),  # noqa: S308 (sanitized when set)
+        )
 
     @admin.display(description="treatments")
     def treatments_list(self, experience: Experience) -> str:

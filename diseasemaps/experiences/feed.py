@@ -1,6 +1,7 @@
 """How a reader sorts and filters the list of posts on a question page, parsed from the URL."""
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from diseasemaps.conditions.models import Condition
 from diseasemaps.experiences.models import ExperienceQuerySet, Treatment
@@ -30,9 +31,31 @@ class ExperienceFeed:
             experiences = experiences.filter(treatments=self.treatment)
         return experiences.sorted_by(self.sort)
 
+    def _query(self, *, sort: str, treatment: Treatment | None) -> str:
+        parts = {}
+        if sort != "newest":
+            parts["sort"] = sort
+        if treatment is not None:
+            parts["treatment"] = treatment.pk
+        return "?" + urlencode(parts) if parts else "?"
+
     @property
-    def sorts(self) -> list[tuple[str, str]]:
-        return list(SORTS.items())
+    def sort_links(self) -> list[tuple[str, str, bool]]:
+        """(label, query string, is current) for each order, keeping the treatment filter."""
+        return [
+            (label, self._query(sort=value, treatment=self.treatment), value == self.sort)
+            for value, label in SORTS.items()
+        ]
+
+    @property
+    def treatment_links(self) -> list[tuple[str, str, bool]]:
+        """(label, query string, is current) for "any treatment" and each one, keeping the sort."""
+        links = [("Any treatment", self._query(sort=self.sort, treatment=None), not self.treatment)]
+        links += [
+            (t.name, self._query(sort=self.sort, treatment=t), t == self.treatment)
+            for t in self.treatments
+        ]
+        return links
 
     @property
     def query(self) -> str:

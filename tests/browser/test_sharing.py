@@ -17,7 +17,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 QUESTION_URL = "/conditions/dfsp/questions/standard-treatment/"
 
 
-def logged_in_page(browser, live_server, user):
+@pytest.fixture
+def logged_in_page(browser, live_server):
+    """A page of a browser context logged in as `user`, with its console problems; closed after."""
+    contexts = []
+
+    def make(user):
+        page, problems = _logged_in_page(browser, live_server, user)
+        contexts.append(page.context)
+        return page, problems
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _logged_in_page(browser, live_server, user):
     client = Client()
     client.force_login(user)
     context = browser.new_context(base_url=live_server.url)
@@ -41,9 +56,7 @@ def logged_in_page(browser, live_server, user):
     return page, problems
 
 
-def test_a_member_shares_a_moderator_approves_and_a_visitor_sees_three_people(
-    browser, live_server, page
-):
+def test_a_member_shares_a_moderator_approves_and_a_visitor_sees_three_people(logged_in_page, page):
     call_command("load_demo_content", verbosity=0)
     dfsp = Condition.objects.get(slug="dfsp")
     member = MemberFactory()
@@ -51,7 +64,7 @@ def test_a_member_shares_a_moderator_approves_and_a_visitor_sees_three_people(
     moderator = StaffFactory(roles=[Role.MODERATOR])
 
     # The member shares, through the preview and the personal-data warning.
-    member_page, member_problems = logged_in_page(browser, live_server, member)
+    member_page, member_problems = logged_in_page(member)
     member_page.goto(QUESTION_URL)
     member_page.get_by_role("link", name="Share your experience").click()
     member_page.get_by_label("Your experience").fill(
@@ -76,7 +89,7 @@ def test_a_member_shares_a_moderator_approves_and_a_visitor_sees_three_people(
     )
 
     # The moderator finds it in the queue and approves it.
-    admin_page, admin_problems = logged_in_page(browser, live_server, moderator)
+    admin_page, admin_problems = logged_in_page(moderator)
     admin_page.goto("/admin/experiences/experience/?queue=waiting")
     admin_page.locator("#result_list tbody th a").first.click()
     admin_page.get_by_label("Decision:").select_option("approve")
@@ -91,12 +104,12 @@ def test_a_member_shares_a_moderator_approves_and_a_visitor_sees_three_people(
     assert page.problems.messages == []
 
 
-def test_member_pages_have_no_console_errors_or_csp_violations(browser, live_server):
+def test_member_pages_have_no_console_errors_or_csp_violations(logged_in_page):
     from tests.pages import member_pages
 
     member = MemberFactory()
     pages = member_pages(member)
-    page, problems = logged_in_page(browser, live_server, member)
+    page, problems = logged_in_page(member)
     for name, member_page in pages.items():
         if member_page.data:
             continue  # answers to a form: covered by the journey above

@@ -146,3 +146,11 @@ def test_an_editor_cannot_moderate(editor):
     experience = pending()
     url = reverse("admin:experiences_experience_change", args=[experience.pk])
     assert client.get(url).status_code == 403
+
+
+def test_the_admin_shows_the_post_as_readers_see_it(moderator_client):
+    experience = ExperienceFactory(body="It was **hard**.")
+    html = moderator_client.get(
+        reverse("admin:experiences_experience_change", args=[experience.pk])
+    ).content.decode()
+    assert "<strong>hard</strong>" in html

@@ -442,7 +442,8 @@ def test_the_condition_page_shows_recent_experiences_across_its_questions(client
     html = page_text(client, question.condition.get_absolute_url())
     assert "Recent one." in html
     assert "Secret one." not in html
-    assert f'On <a href="{question.get_absolute_url()}#experience-' in html
+    assert f"On “{question.title}”" in html
+    assert f'href="{question.get_absolute_url()}#experience-' in html
 
 
 def test_a_members_public_posts_partial_lists_only_public_visible_posts(question):
@@ -465,3 +466,12 @@ def test_my_posts_lists_every_state(author_client, author, question):
     ExperienceFactory(question=question, author=author, status="pending", approved_at=None)
     html = page_text(author_client, reverse("experiences:mine"))
     assert "Waiting for moderation" in html
+
+
+def test_sorting_and_filtering_are_links_that_keep_each_other(client, question):
+    treatment = TreatmentFactory(condition=question.condition)
+    ExperienceFactory.create_batch(2, question=question)
+    html = page_text(client, f"{question.get_absolute_url()}?sort=helpful")
+    assert f'href="?sort=helpful&amp;treatment={treatment.pk}#experiences"' in html
+    assert 'href="?#experiences"' in html  # newest, any treatment
+    assert "<form" not in html.split('id="experiences"')[1]
