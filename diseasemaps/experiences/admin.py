@@ -6,6 +6,7 @@ admin leaves the same record of decisions as anything else: nothing is saved dir
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -24,6 +25,27 @@ def _error_text(error: Exception) -> str:
     return " ".join(getattr(error, "messages", [str(error)]))
 
 
+def _pseudonym(user) -> str:
+    """How moderators see a member: their pseudonym, never their e-mail address."""
+    if user is None:
+        return "A former member"
+    profile = getattr(user, "member_profile", None)
+    return profile.display_name if profile else f"Member {user.pk}"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record nobody edits in the admin: rows are written by the services only."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Treatment)
 class TreatmentAdmin(admin.ModelAdmin):
     list_display = ["name", "condition"]
@@ -31,35 +53,30 @@ class TreatmentAdmin(admin.ModelAdmin):
     search_fields = ["name", "condition__name"]
 
 
-class ReportInline(admin.TabularInline):
-    model = Report
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReportInline(ReadOnlyInline):
+    model = Report
     fields = ["created_at", "reason", "details", "status", "resolved_at"]
     readonly_fields = fields
     ordering = ["status", "-created_at"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class DecisionInline(admin.TabularInline):
+class DecisionInline(ReadOnlyInline):
     model = ModerationDecision
     fk_name = "experience"
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "moderator", "guideline", "reason"]
     readonly_fields = fields
     verbose_name_plural = "record of decisions"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class NeedsModeratorFilter(admin.SimpleListFilter):
@@ -189,11 +206,7 @@ class ExperienceAdmin(admin.ModelAdmin):
 
     @admin.display(description="author")
     def author_pseudonym(self, experience: Experience) -> str:
-        author = experience.author
-        if author is None:
-            return "A former member"
-        profile = getattr(author, "member_profile", None)
-        return profile.display_name if profile else f"Member {author.pk}"
+        return _pseudonym(experience.author)
 
     @admin.display(description="text readers see")
     def body_preview(self, experience: Experience):
@@ -261,7 +274,7 @@ class ExperienceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdmin):
     """Reports, someone-at-risk first. A moderator decides on the post, which resolves them."""
 
     list_display = ["__str__", "reason", "status", "created_at", "post"]
@@ -276,25 +289,14 @@ class ReportAdmin(admin.ModelAdmin):
     def get_ordering(self, request):
         return []  # the queue order above
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     @admin.display(description="post")
     def post(self, report: Report):
-        from django.urls import reverse
-
         url = reverse("admin:experiences_experience_change", args=[report.experience_id])
         return format_html('<a href="{}">Decide on experience {}</a>', url, report.experience_id)
 
 
 @admin.register(ModerationDecision)
-class ModerationDecisionAdmin(admin.ModelAdmin):
+class ModerationDecisionAdmin(ReadOnlyAdmin):
     """The record of decisions: read only, for everyone who may see it."""
 
     list_display = ["created_at", "action", "moderator", "experience", "guideline"]
@@ -313,19 +315,7 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
 
     @admin.display(description="member")
     def member_pseudonym(self, decision: ModerationDecision) -> str:
-        if decision.member is None:
-            return "-"
-        profile = getattr(decision.member, "member_profile", None)
-        return profile.display_name if profile else f"Member {decision.member_id}"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+        return _pseudonym(decision.member) if decision.member_id else "-"
 
 
 @admin.register(MemberStanding)
@@ -345,8 +335,7 @@ class MemberStandingAdmin(admin.ModelAdmin):
 
     @admin.display(description="member")
     def member(self, standing: MemberStanding) -> str:
-        profile = getattr(standing.user, "member_profile", None)
-        return profile.display_name if profile else f"Member {standing.user_id}"
+        return _pseudonym(standing.user)
 
     def save_model(self, request, obj, form, change):
         before = MemberStanding.objects.get(pk=obj.pk)

@@ -384,16 +384,9 @@ def reject_experience(
     experience.clear_pending_edit()
     experience.save()
     _resolve_reports(experience, moderator)
-    _revoke_trust(experience.author)
-    decision = _record(
-        action=Action.REJECT,
-        experience=experience,
-        member=experience.author,
-        moderator=moderator,
-        guideline=guideline,
-        reason=reason,
+    _conclude_rejection(
+        experience, moderator=moderator, action=Action.REJECT, guideline=guideline, reason=reason
     )
-    _notify_author(experience=experience, decision=decision)
     return experience
 
 
@@ -413,9 +406,23 @@ def reject_edit(
         raise ValidationError("This post has no edit waiting.")
     experience.clear_pending_edit()
     experience.save()
+    _conclude_rejection(
+        experience,
+        moderator=moderator,
+        action=Action.REJECT_EDIT,
+        guideline=guideline,
+        reason=reason,
+    )
+    return experience
+
+
+def _conclude_rejection(
+    experience: Experience, *, moderator: User, action: str, guideline: str, reason: str
+) -> None:
+    """What every rejection causes: trust revoked, the decision recorded, the author told."""
     _revoke_trust(experience.author)
     decision = _record(
-        action=Action.REJECT_EDIT,
+        action=action,
         experience=experience,
         member=experience.author,
         moderator=moderator,
@@ -423,7 +430,6 @@ def reject_edit(
         reason=reason,
     )
     _notify_author(experience=experience, decision=decision)
-    return experience
 
 
 def _revoke_trust(author: User | None) -> None:
