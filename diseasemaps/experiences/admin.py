@@ -5,6 +5,7 @@ admin leaves the same record of decisions as anything else: nothing is saved dir
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -162,7 +163,10 @@ class ExperienceAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Decision", {"fields": ["decision", "guideline", "reason", "moderator_note"]}),
+        (
+            "Decision",
+            {"fields": ["decision", "guideline", "reason", "suspend_author", "moderator_note"]},
+        ),
     ]
     actions = ["approve"]
 
@@ -233,29 +237,34 @@ class ExperienceAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         experience = Experience.objects.get(pk=obj.pk)
         try:
-            if data.get("moderator_note", "") != experience.moderator_note:
-                services.set_moderator_note(
-                    experience=experience, moderator=request.user, note=data["moderator_note"]
-                )
-            decision = data.get("decision")
-            if decision == form.APPROVE:
-                services.approve_experience(
-                    experience=experience, moderator=request.user, reason=data["reason"]
-                )
-            elif decision == form.REJECT:
-                services.reject_experience(
-                    experience=experience,
-                    moderator=request.user,
-                    guideline=data["guideline"],
-                    reason=data["reason"],
-                )
-            elif decision == form.REJECT_EDIT:
-                services.reject_edit(
-                    experience=experience,
-                    moderator=request.user,
-                    guideline=data["guideline"],
-                    reason=data["reason"],
-                )
+            with transaction.atomic():  # all of it, or nothing
+                if data.get("moderator_note", "") != experience.moderator_note:
+                    services.set_moderator_note(
+                        experience=experience, moderator=request.user, note=data["moderator_note"]
+                    )
+                decision = data.get("decision")
+                if decision == form.APPROVE:
+                    services.approve_experience(
+                        experience=experience, moderator=request.user, reason=data["reason"]
+                    )
+                elif decision == form.REJECT:
+                    services.reject_experience(
+                        experience=experience,
+                        moderator=request.user,
+                        guideline=data["guideline"],
+                        reason=data["reason"],
+                    )
+                elif decision == form.REJECT_EDIT:
+                    services.reject_edit(
+                        experience=experience,
+                        moderator=request.user,
+                        guideline=data["guideline"],
+                        reason=data["reason"],
+                    )
+                if data.get("suspend_author") and experience.author is not None:
+                    services.suspend_member(
+                        member=experience.author, moderator=request.user, reason=data["reason"]
+                    )
         except (ValidationError, PermissionDenied) as error:
             self.message_user(request, f"{experience}: {_error_text(error)}", messages.ERROR)
 

@@ -142,6 +142,11 @@ class ExperienceModerationForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Sent to the author and kept in the record of decisions.",
     )
+    suspend_author = forms.BooleanField(
+        label="Also suspend the author from posting",
+        required=False,
+        help_text="For repeated or serious breaches. Give the reason above.",
+    )
 
     class Meta:
         model = Experience
@@ -151,4 +156,6 @@ class ExperienceModerationForm(forms.ModelForm):
         data = super().clean()
         if data.get("decision") in (self.REJECT, self.REJECT_EDIT) and not data.get("guideline"):
             self.add_error("guideline", "Choose the guideline the post breaks.")
+        if data.get("suspend_author") and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why the author is suspended.")
         return data

@@ -9,6 +9,7 @@ other's effect: counts stay equal to the rows behind them.
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -297,6 +298,8 @@ def report_experience(
         .distinct()
         .count()
     )
+    if reason == Report.Reason.AT_RISK:
+        _alert_moderators(experience)
     if (
         not experience.is_hidden
         and reporters >= settings.DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS
@@ -310,6 +313,28 @@ def report_experience(
             reason=f"{reporters} members reported it.",
         )
     return report
+
+
+def _alert_moderators(experience: Experience) -> None:
+    """
+    A report that someone may be at risk should not wait for a moderator to open the queue:
+    every moderator gets an e-mail (naming no condition and quoting nothing) once it is saved.
+    """
+    moderators = ModelBackend().with_perm(
+        "experiences.moderate_experience", is_active=True, include_superusers=False
+    )
+    recipients = sorted(moderators.values_list("email", flat=True))
+    if not recipients:
+        return
+    url = settings.DISEASEMAPS_BASE_URL.rstrip("/") + reverse(
+        "admin:experiences_experience_change", args=[experience.pk]
+    )
+    subject = f"{settings.DISEASEMAPS_SITE_NAME}: a report says someone may be at risk"
+    body = (
+        "A member reported a post because someone may be at risk. It is at the top of the "
+        f"moderation queue:\n{url}\n"
+    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
 
 
 def _resolve_reports(experience: Experience, moderator: User) -> int:

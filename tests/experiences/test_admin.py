@@ -154,3 +154,26 @@ def test_the_admin_shows_the_post_as_readers_see_it(moderator_client):
         reverse("admin:experiences_experience_change", args=[experience.pk])
     ).content.decode()
     assert "<strong>hard</strong>" in html
+
+
+def test_a_moderator_rejects_and_suspends_the_author_in_one_step(moderator_client):
+    experience = pending()
+    decide(
+        moderator_client,
+        experience,
+        decision="reject",
+        guideline=Guideline.NO_PROMOTION,
+        reason="Selling supplements, again.",
+        suspend_author="on",
+    )
+    experience.refresh_from_db()
+    assert experience.status == Experience.Status.REJECTED
+    assert MemberStanding.objects.get(user=experience.author).is_suspended
+
+
+def test_a_decision_that_fails_leaves_nothing_half_done(moderator_client):
+    experience = ExperienceFactory()  # approved, nothing waiting
+    decide(moderator_client, experience, decision="approve", moderator_note="A note.")
+    experience.refresh_from_db()
+    assert experience.moderator_note == ""
+    assert not ModerationDecision.objects.exists()

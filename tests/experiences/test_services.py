@@ -401,3 +401,20 @@ def test_a_moderator_suspends_and_reinstates_a_member_with_a_record(moderator, m
 def test_a_suspension_needs_a_reason(moderator, member):
     with pytest.raises(ValidationError):
         services.suspend_member(member=member, moderator=moderator, reason=" ")
+
+
+def test_moderators_are_alerted_at_once_when_someone_may_be_at_risk(
+    moderator, editor, django_capture_on_commit_callbacks
+):
+    post = ExperienceFactory(question=QuestionFactory(condition__name="Very Rare Syndrome"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_experience(experience=post, reporter=MemberFactory(), reason="other")
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_experience(
+            experience=post, reporter=MemberFactory(), reason=Report.Reason.AT_RISK
+        )
+    (message,) = mail.outbox
+    assert message.to == [moderator.email]
+    assert "Very Rare Syndrome" not in message.subject + message.body
+    assert f"/admin/experiences/experience/{post.pk}/change/" in message.body
