@@ -46,9 +46,14 @@ def test_members_reacting_reporting_and_sharing_at_once_leave_every_count_right(
     post = ExperienceFactory(question=question)
     members = [MemberConditionFactory(condition=question.condition).user for _ in range(THREADS)]
 
-    def work(member):
+    # One barrier per kind of action: a post hidden by reports can no longer be marked helpful.
+    def react(member):
         services.toggle_helpful(experience=post, user=member)
+
+    def report(member):
         services.report_experience(experience=post, reporter=member, reason="other")
+
+    def share(member):
         services.submit_experience(
             author=member,
             condition=question.condition,
@@ -56,7 +61,8 @@ def test_members_reacting_reporting_and_sharing_at_once_leave_every_count_right(
             body=f"My own experience, told by member {member.pk}.",
         )
 
-    assert run_together(work, members) == []
+    for work in (react, report, share):
+        assert run_together(work, members) == [], work.__name__
 
     post.refresh_from_db()
     assert post.helpful_count == Reaction.objects.filter(experience=post).count() == THREADS
