@@ -30,6 +30,9 @@ def question_page_context(
         "sources": revision.sources.all(),
         "experiences_page": page,
         "experience_feed": feed,
+        "own_waiting": (
+            list(Experience.objects.waiting_by(viewer).filter(question=question)) if viewer else []
+        ),
         "people_count": experiences.people_count(),
         "member_count": MemberCondition.objects.community_size(question.condition),
     }

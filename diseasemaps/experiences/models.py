@@ -96,6 +96,16 @@ class ExperienceQuerySet(models.QuerySet):
             )
         return self.visible()
 
+    def waiting_by(self, user) -> "ExperienceQuerySet":
+        """The posts of `user` that readers cannot see yet, or see in an older version."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(author=user).filter(
+            models.Q(status=Experience.Status.PENDING)
+            | models.Q(has_pending_edit=True)
+            | models.Q(is_hidden=True)
+        )
+
     def public_by(self, user) -> "ExperienceQuerySet":
         """A member's posts that their public page lists: visible, and open to everyone."""
         return (

@@ -475,3 +475,13 @@ def test_sorting_and_filtering_are_links_that_keep_each_other(client, question):
     assert f'href="?sort=helpful&amp;treatment={treatment.pk}#experiences"' in html
     assert 'href="?#experiences"' in html  # newest, any treatment
     assert "<form" not in html.split('id="experiences"')[1]
+
+
+def test_an_author_sees_on_the_question_page_that_their_post_is_waiting(
+    author_client, author, question
+):
+    post = ExperienceFactory(question=question, author=author, status="pending", approved_at=None)
+    html = page_text(author_client, question.get_absolute_url())
+    assert "is waiting for a moderator" in html
+    assert post.get_absolute_url() in html
+    assert "is waiting for a moderator" not in page_text(Client(), question.get_absolute_url())
