@@ -205,3 +205,7 @@ DISEASEMAPS_TRUSTED_PROXY_COUNT = env.int("DISEASEMAPS_TRUSTED_PROXY_COUNT", def
 # condition can be singled out.
 DISEASEMAPS_COMMUNITY_FLOOR = env.int("DISEASEMAPS_COMMUNITY_FLOOR", default=10)
 DISEASEMAPS_EXPERIENCES_PER_PAGE = 20
+# The site's public address, for links in e-mails sent outside a request (review reminders).
+DISEASEMAPS_SITE_URL = env.str("DISEASEMAPS_SITE_URL", default="http://localhost:8000")
+# Review reminders list the answers whose next medical review falls due within this many days.
+DISEASEMAPS_REVIEW_REMINDER_DAYS = env.int("DISEASEMAPS_REVIEW_REMINDER_DAYS", default=30)

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -6,11 +7,24 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from diseasemaps.answers import services
-from diseasemaps.answers.models import AnswerRevision, Question, RevisionEvent, Source
+from diseasemaps.answers.diff import revision_diff
+from diseasemaps.answers.forms import ReviewDecisionForm
+from diseasemaps.answers.models import (
+    AnswerFeedback,
+    AnswerRevision,
+    Question,
+    RevisionEvent,
+    Source,
+)
 from diseasemaps.answers.views import question_page_context
+
+
+def _error_text(error: Exception) -> str:
+    return " ".join(getattr(error, "messages", None) or [str(error)])
 
 
 class RevisionInline(admin.TabularInline):
@@ -27,7 +41,14 @@ class RevisionInline(admin.TabularInline):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["title", "condition", "is_published", "live_reviewed_on", "position"]
+    list_display = [
+        "title",
+        "condition",
+        "is_published",
+        "live_reviewed_on",
+        "review_interval_months",
+        "position",
+    ]
     list_filter = ["condition"]
     list_select_related = ["condition", "live_revision"]
     search_fields = ["title", "condition__name", "condition__abbreviation"]
@@ -35,6 +56,21 @@ class QuestionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["condition"]
     readonly_fields = ["live_revision_link"]
     inlines = [RevisionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(services.REVIEW_PERMISSION):
+            fields.append("review_interval_months")  # a medical judgement
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        interval_changed = change and "review_interval_months" in form.changed_data
+        if interval_changed:
+            months = obj.review_interval_months
+            obj.review_interval_months = form.initial["review_interval_months"]
+        super().save_model(request, obj, form, change)
+        if interval_changed:
+            services.set_review_interval(question=obj, actor=request.user, months=months)
 
     @admin.display(boolean=True, description="published")
     def is_published(self, question: Question) -> bool:
@@ -119,6 +155,32 @@ class RevisionForm(forms.ModelForm):
         return cleaned
 
 
+class ReviewQueueFilter(admin.SimpleListFilter):
+    """The reviewers' work lists: drafts waiting for them, and live answers due a review."""
+
+    title = "review queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("awaiting", "Awaiting my review"),
+            ("due", "Due for review"),
+            ("overdue", "Overdue"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "awaiting":
+            return queryset.awaiting_review_by(request.user)
+        if self.value() == "due":
+            return queryset.due_for_review(
+                today=today, within_days=settings.DISEASEMAPS_REVIEW_REMINDER_DAYS
+            )
+        if self.value() == "overdue":
+            return queryset.overdue(today=today)
+        return queryset
+
+
 @admin.register(AnswerRevision)
 class AnswerRevisionAdmin(admin.ModelAdmin):
     """
@@ -137,12 +199,17 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         "updated_on",
         "next_review_on",
     ]
-    list_filter = ["state", "review_kind", "question__condition"]
+    list_filter = [ReviewQueueFilter, "state", "review_kind", "question__condition"]
     list_select_related = ["question", "author", "reviewer"]
     search_fields = ["question__title", "short_answer", "change_summary"]
     autocomplete_fields = ["question"]
     inlines = [SourceInline, EventInline]
-    actions = ["send_for_review", "approve_full_review"]
+    actions = [
+        "send_for_review",
+        "approve_full_review",
+        "approve_editorial_change",
+        "discard_drafts",
+    ]
     review_fields = [
         "number",
         "state",
@@ -155,7 +222,7 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         "reviewed_on",
         "updated_on",
         "next_review_on",
-        "preview_link",
+        "workflow_links",
     ]
 
     def get_fields(self, request, obj=None):
@@ -172,10 +239,17 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="preview")
-    def preview_link(self, revision: AnswerRevision) -> str:
-        url = reverse("admin:answers_answerrevision_preview", args=[revision.pk])
-        return format_html('<a href="{}">Preview as the public page</a>', url)
+    @admin.display(description="review tools")
+    def workflow_links(self, revision: AnswerRevision) -> str:
+        links = [
+            (reverse("admin:answers_answerrevision_preview", args=[revision.pk]), "Preview"),
+            (reverse("admin:answers_answerrevision_diff", args=[revision.pk]), "Compare"),
+        ]
+        if revision.state == AnswerRevision.State.IN_REVIEW:
+            links.append(
+                (reverse("admin:answers_answerrevision_review", args=[revision.pk]), "Review")
+            )
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     # --- saving through the services ---
 
@@ -243,7 +317,30 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         self._apply(
             request,
             queryset,
-            lambda r: services.approve_revision(revision=r, reviewer=request.user),
+            lambda r: services.approve_revision(
+                revision=r, reviewer=request.user, review_kind=AnswerRevision.ReviewKind.FULL
+            ),
+        )
+
+    @admin.action(
+        description="Approve the selected revisions (editorial change only)",
+        permissions=["review"],
+    )
+    def approve_editorial_change(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda r: services.approve_revision(
+                revision=r,
+                reviewer=request.user,
+                review_kind=AnswerRevision.ReviewKind.EDITORIAL,
+            ),
+        )
+
+    @admin.action(description="Discard the selected drafts", permissions=["change"])
+    def discard_drafts(self, request, queryset):
+        self._apply(
+            request, queryset, lambda r: services.discard_draft(revision=r, actor=request.user)
         )
 
     def has_review_permission(self, request) -> bool:
@@ -254,8 +351,7 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
             try:
                 move(revision)
             except (ValidationError, PermissionDenied) as error:
-                message = " ".join(getattr(error, "messages", [str(error)]))
-                self.message_user(request, f"{revision}: {message}", messages.ERROR)
+                self.message_user(request, f"{revision}: {_error_text(error)}", messages.ERROR)
             else:
                 self.message_user(request, f"{revision}: done.", messages.SUCCESS)
 
@@ -267,6 +363,16 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
                 "<int:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="answers_answerrevision_preview",
+            ),
+            path(
+                "<int:object_id>/diff/",
+                self.admin_site.admin_view(self.diff_view),
+                name="answers_answerrevision_diff",
+            ),
+            path(
+                "<int:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="answers_answerrevision_review",
             ),
             *super().get_urls(),
         ]
@@ -282,6 +388,163 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         )
         context["is_preview"] = True
         return TemplateResponse(request, "answers/question_detail.html", context)
+
+    # --- comparing revisions ---
+
+    def _revision_or_404(self, request, object_id) -> AnswerRevision:
+        revision = get_object_or_404(
+            AnswerRevision.objects.select_related("question__condition"), pk=object_id
+        )
+        if not self.has_view_permission(request, revision):
+            raise PermissionDenied
+        return revision
+
+    @staticmethod
+    def _default_base(revision: AnswerRevision) -> AnswerRevision | None:
+        """What a revision is best compared with: what it was written from, else the one before."""
+        if revision.based_on_id:
+            return revision.based_on
+        return revision.question.revisions.filter(number__lt=revision.number).first()
+
+    def diff_view(self, request, object_id: int):
+        revision = self._revision_or_404(request, object_id)
+        others = revision.question.revisions.exclude(pk=revision.pk).order_by("-number")
+        base = self._default_base(revision)
+        against = request.GET.get("against", "")
+        if against.isdigit():
+            base = get_object_or_404(others, pk=int(against))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Compare revisions of “{revision.question}”",
+            "revision": revision,
+            "base": base,
+            "others": others,
+            "sections": revision_diff(base, revision) if base else [],
+        }
+        return TemplateResponse(request, "admin/answers/answerrevision/diff.html", context)
+
+    # --- the reviewer's decision ---
+
+    def review_view(self, request, object_id: int):
+        """Approve (full or editorial) or send back one revision, seeing what changed."""
+        revision = self._revision_or_404(request, object_id)
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        initial = {"change_summary": revision.change_summary}
+        form = ReviewDecisionForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                self._decide(request, revision, form.cleaned_data)
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, _error_text(error))
+            else:
+                return HttpResponseRedirect(
+                    reverse("admin:answers_answerrevision_change", args=[revision.pk])
+                )
+        base = self._default_base(revision)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Review revision {revision.number} of “{revision.question}”",
+            "revision": revision,
+            "base": base,
+            "form": form,
+            "sections": revision_diff(base, revision) if base else [],
+            "events": revision.events.select_related("actor"),
+        }
+        return TemplateResponse(request, "admin/answers/answerrevision/review.html", context)
+
+    def _decide(self, request, revision: AnswerRevision, data: dict) -> None:
+        decision = data["decision"]
+        if decision == ReviewDecisionForm.REQUEST_CHANGES:
+            services.request_changes(revision=revision, reviewer=request.user, note=data["note"])
+            self.message_user(request, "Sent back to the editor with your note.", messages.SUCCESS)
+            return
+        kind = (
+            AnswerRevision.ReviewKind.FULL
+            if decision == ReviewDecisionForm.APPROVE_FULL
+            else AnswerRevision.ReviewKind.EDITORIAL
+        )
+        services.approve_revision(
+            revision=revision,
+            reviewer=request.user,
+            review_kind=kind,
+            change_summary=data["change_summary"],
+            next_review_on=data["next_review_on"]
+            if kind == AnswerRevision.ReviewKind.FULL
+            else None,
+        )
+        self.message_user(request, "Approved: readers now see this revision.", messages.SUCCESS)
+
+
+class FeedbackStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("resolved", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.unresolved()
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(AnswerFeedback)
+class AnswerFeedbackAdmin(admin.ModelAdmin):
+    """The reviewers' queue of what readers said: read-only, resolved through the service."""
+
+    list_display = ["question", "kind", "is_helpful", "short_message", "created_at", "is_resolved"]
+    list_filter = [FeedbackStatusFilter, "kind", "question__condition"]
+    list_select_related = ["question"]
+    search_fields = ["message", "question__title"]
+    date_hierarchy = "created_at"
+    actions = ["mark_resolved"]
+    fields = [
+        "question",
+        "revision",
+        "kind",
+        "is_helpful",
+        "message",
+        "created_at",
+        "resolved_at",
+        "resolved_by",
+        "resolution_note",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="message")
+    def short_message(self, feedback: AnswerFeedback) -> str:
+        return feedback.message[:80] + ("…" if len(feedback.message) > 80 else "")
+
+    @admin.display(boolean=True, description="resolved")
+    def is_resolved(self, feedback: AnswerFeedback) -> bool:
+        return feedback.is_resolved
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm(services.REVIEW_PERMISSION)
+
+    @admin.action(description="Mark the selected feedback as resolved", permissions=["review"])
+    def mark_resolved(self, request, queryset):
+        done = 0
+        for feedback in queryset:
+            try:
+                services.resolve_feedback(feedback=feedback, reviewer=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{feedback}: {_error_text(error)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} resolved.", messages.SUCCESS)
 
 
 @admin.register(Source)

@@ -4,7 +4,9 @@ and visitors features each add their part to the same builder rather than writin
 """
 
 import json
+from urllib.parse import urljoin
 
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from diseasemaps.answers.models import AnswerRevision, Question
@@ -15,7 +17,11 @@ def _iso(value) -> str | None:
 
 
 def question_jsonld(*, question: Question, revision: AnswerRevision, absolute_url: str) -> dict:
-    """schema.org MedicalWebPage for a question page: what it is about and who reviewed it."""
+    """
+    schema.org MedicalWebPage for a question page: what it is about, who reviewed it and when,
+    and the sources it cites. `lastReviewed` is the last full medical review; `dateModified`
+    the last change of any kind, so an editorial fix never claims a fresh medical review.
+    """
     condition = question.condition
     data: dict = {
         "@context": "https://schema.org",
@@ -38,8 +44,32 @@ def question_jsonld(*, question: Question, revision: AnswerRevision, absolute_ur
             "name": profile.display_name,
             "jobTitle": profile.specialty,
             "honorificSuffix": profile.credentials,
+            "url": urljoin(
+                absolute_url, reverse("answers:reviewer", kwargs={"slug": profile.slug})
+            ),
         }
+    citations = [_citation(source) for source in revision.sources.all()]
+    if citations:
+        data["citation"] = citations
     return {key: value for key, value in data.items() if value is not None}
+
+
+def _citation(source) -> dict:
+    item: dict = {"@type": "CreativeWork", "name": source.title}
+    if source.publisher:
+        item["publisher"] = {"@type": "Organization", "name": source.publisher}
+    if source.year:
+        item["datePublished"] = str(source.year)
+    if source.url:
+        item["url"] = source.url
+    identifiers = []
+    if source.doi:
+        identifiers.append(f"https://doi.org/{source.doi}")
+    if source.pubmed_id:
+        identifiers.append(f"https://pubmed.ncbi.nlm.nih.gov/{source.pubmed_id}/")
+    if identifiers:
+        item["sameAs"] = identifiers
+    return item
 
 
 def render_jsonld(data: dict) -> SafeString:

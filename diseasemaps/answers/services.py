@@ -3,19 +3,90 @@ Every write to questions' answers. Each function is one step of the review workf
 transaction, and records the move as a RevisionEvent.
 """
 
+import calendar
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from diseasemaps.answers.models import AnswerRevision, Question, RevisionEvent
+from diseasemaps.answers.models import (
+    AnswerFeedback,
+    AnswerRevision,
+    Question,
+    RevisionEvent,
+    validate_markdown_links,
+)
 from diseasemaps.members.models import User
 
-DEFAULT_REVIEW_INTERVAL = datetime.timedelta(days=365)
-
 State = AnswerRevision.State
+
+WRITE_PERMISSION = "answers.change_answerrevision"
+ADD_PERMISSION = "answers.add_answerrevision"
+REVIEW_PERMISSION = "answers.review_answerrevision"
+
+SHORT_ANSWER_MAX = AnswerRevision._meta.get_field("short_answer").max_length
+BODY_MAX = AnswerRevision._meta.get_field("body").max_length
+SUMMARY_MAX = AnswerRevision._meta.get_field("change_summary").max_length
+NOTE_MAX = 2000
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` moved on by `months` calendar months, clamped to the end of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def _require(user: User | None, permission: str, message: str) -> None:
+    if user is None or not user.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+def validate_content(*, short_answer: str, body: str, change_summary: str) -> None:
+    """
+    What a writer typed, checked before anything is saved: everyone who writes in the admin is
+    treated as untrusted (an admin account can be stolen). Errors name the field and say why.
+    """
+    errors: dict[str, list[str]] = {}
+    if not short_answer.strip():
+        errors.setdefault("short_answer", []).append("Write the short answer.")
+    if len(short_answer) > SHORT_ANSWER_MAX:
+        errors.setdefault("short_answer", []).append(
+            f"The short answer is {len(short_answer)} characters; keep it to {SHORT_ANSWER_MAX}."
+        )
+    if not body.strip():
+        errors.setdefault("body", []).append("Write the answer.")
+    if len(body) > BODY_MAX:
+        errors.setdefault("body", []).append(
+            f"The answer is {len(body)} characters; keep it to {BODY_MAX}."
+        )
+    try:
+        validate_markdown_links(body)
+    except ValidationError as error:
+        errors.setdefault("body", []).extend(error.messages)
+    if len(change_summary) > SUMMARY_MAX:
+        errors.setdefault("change_summary", []).append(
+            f"The change summary is {len(change_summary)} characters; keep it to {SUMMARY_MAX}."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_note(note: str, *, required: bool, what: str) -> str:
+    note = (note or "").strip()
+    if required and not note:
+        raise ValidationError(f"Write {what}.")
+    if len(note) > NOTE_MAX:
+        raise ValidationError(f"Keep {what} to {NOTE_MAX} characters (it is {len(note)}).")
+    return note
 
 
 def _record(
@@ -30,7 +101,7 @@ def _record(
 def create_draft(
     *,
     question: Question,
-    author: User | None,
+    author: User,
     short_answer: str,
     body: str,
     change_summary: str = "",
@@ -42,6 +113,8 @@ def create_draft(
     would each silently drop the other's changes. The database's partial unique constraint
     enforces the same rule against races.
     """
+    _require(author, ADD_PERMISSION, "Only an editor or a medical reviewer can write a draft.")
+    validate_content(short_answer=short_answer, body=body, change_summary=change_summary)
     question = Question.objects.select_for_update().get(pk=question.pk)
     if question.revisions.open().exists():
         raise ValidationError("This answer already has an open draft; edit that one instead.")
@@ -69,6 +142,7 @@ def create_draft(
 @transaction.atomic
 def submit_for_review(*, revision: AnswerRevision, actor: User) -> AnswerRevision:
     """Send a draft (or one sent back with changes requested) to the medical reviewers."""
+    _require(actor, WRITE_PERMISSION, "Only an editor or a medical reviewer can send a draft.")
     revision = AnswerRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.state not in (State.DRAFT, State.CHANGES_REQUESTED):
         raise ValidationError(
@@ -97,10 +171,12 @@ def approve_revision(
     Enforces: only a revision in review can be approved; the reviewer holds the review
     permission and is not its author (two people see every change); the draft was written from
     the revision live now (else it would undo a change made since). A full review moves the
-    "medically reviewed" date and sets the next review due; an editorial change keeps both
-    from the live revision and moves only "last updated". The previously live revision becomes
-    superseded.
+    "medically reviewed" date and sets the next review due (the question's review interval
+    after it, unless given); an editorial change keeps both from the live revision and moves
+    only "last updated". The previously live revision becomes superseded.
     """
+    if review_kind not in AnswerRevision.ReviewKind.values:
+        raise ValidationError("Say whether this was a full medical review or an editorial change.")
     question = Question.objects.select_for_update().get(pk=revision.question_id)
     revision = AnswerRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.state != State.IN_REVIEW:
@@ -117,7 +193,11 @@ def approve_revision(
     summary = revision.change_summary if change_summary is None else change_summary
     if not summary.strip():
         raise ValidationError("Say what changed: a change summary is required.")
+    if len(summary) > SUMMARY_MAX:
+        raise ValidationError(f"Keep the change summary to {SUMMARY_MAX} characters.")
     on = on or timezone.localdate()
+    if next_review_on is not None and next_review_on <= on:
+        raise ValidationError("The next review must be due after the day of this review.")
     previous = (
         AnswerRevision.objects.select_for_update().get(pk=question.live_revision_id)
         if question.live_revision_id
@@ -125,7 +205,7 @@ def approve_revision(
     )
     if review_kind == AnswerRevision.ReviewKind.FULL:
         revision.reviewed_on = on
-        revision.next_review_on = next_review_on or on + DEFAULT_REVIEW_INTERVAL
+        revision.next_review_on = next_review_on or add_months(on, question.review_interval_months)
     elif previous is not None and review_kind == AnswerRevision.ReviewKind.EDITORIAL:
         revision.reviewed_on = previous.reviewed_on
         revision.next_review_on = previous.next_review_on
@@ -138,7 +218,12 @@ def approve_revision(
     revision.approved_at = timezone.now()
     revision.updated_on = on
     revision.save()
-    _record(revision=revision, actor=reviewer, from_state=State.IN_REVIEW, note=summary)
+    _record(
+        revision=revision,
+        actor=reviewer,
+        from_state=State.IN_REVIEW,
+        note=f"{revision.get_review_kind_display()}: {summary}",
+    )
 
     if previous is not None:
         previous.state = State.SUPERSEDED
@@ -177,8 +262,10 @@ def update_draft(
     loaded the same version, the second to save matches no row and gets StaleVersion, with
     nothing written, so the caller can hand their text back.
     """
+    _require(editor, WRITE_PERMISSION, "Only an editor or a medical reviewer can edit a draft.")
     if not revision.is_open:
         raise ValidationError("Only an open draft can be edited; edit the live answer instead.")
+    validate_content(short_answer=short_answer, body=body, change_summary=change_summary)
     scratch = AnswerRevision(body="")
     scratch.set_body(body)
     updated = AnswerRevision.objects.filter(
@@ -198,3 +285,193 @@ def update_draft(
         )
     revision.refresh_from_db()
     return revision
+
+
+@transaction.atomic
+def request_changes(*, revision: AnswerRevision, reviewer: User, note: str) -> AnswerRevision:
+    """
+    Send a revision in review back to its editor, saying what must change. The note is
+    required (an editor cannot act on "no"), and the author cannot send back their own work.
+    """
+    _require(reviewer, REVIEW_PERMISSION, "Only a medical reviewer can request changes.")
+    note = _validate_note(note, required=True, what="what needs to change")
+    revision = AnswerRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.state != State.IN_REVIEW:
+        raise ValidationError("Changes can be requested only on a revision in review.")
+    if revision.author_id is not None and revision.author_id == reviewer.pk:
+        raise PermissionDenied("Another reviewer must review your own revision.")
+    revision.state = State.CHANGES_REQUESTED
+    revision.save(update_fields=["state", "updated_at"])
+    _record(revision=revision, actor=reviewer, from_state=State.IN_REVIEW, note=note)
+    return revision
+
+
+@transaction.atomic
+def discard_draft(*, revision: AnswerRevision, actor: User, note: str = "") -> AnswerRevision:
+    """Drop an open draft for good; it stays on record, and the live answer is untouched."""
+    _require(actor, WRITE_PERMISSION, "Only an editor or a medical reviewer can discard a draft.")
+    note = _validate_note(note, required=False, what="the reason")
+    revision = AnswerRevision.objects.select_for_update().get(pk=revision.pk)
+    if not revision.is_open:
+        raise ValidationError("Only an open draft can be discarded.")
+    from_state = revision.state
+    revision.state = State.DISCARDED
+    revision.save(update_fields=["state", "updated_at"])
+    _record(revision=revision, actor=actor, from_state=from_state, note=note)
+    return revision
+
+
+@transaction.atomic
+def set_review_interval(*, question: Question, actor: User, months: int) -> Question:
+    """
+    Change how long a full review of this answer holds. It applies from the next full review:
+    the date on the live badge was promised by its reviewer and is not moved here.
+    """
+    _require(actor, REVIEW_PERMISSION, "Only a medical reviewer can change the review interval.")
+    if not 1 <= months <= 36:
+        raise ValidationError("The review interval must be between 1 and 36 months.")
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    question.review_interval_months = months
+    question.save(update_fields=["review_interval_months", "updated_at"])
+    return question
+
+
+# --- reader feedback ---
+
+FEEDBACK_MESSAGE_MAX = AnswerFeedback._meta.get_field("message").max_length
+
+
+def _feedback_message(message: str, *, required: bool) -> str:
+    message = (message or "").strip()
+    if required and not message:
+        raise ValidationError(
+            {"message": "Tell us what is wrong, so that a reviewer can check it."}
+        )
+    if len(message) > FEEDBACK_MESSAGE_MAX:
+        raise ValidationError(
+            {"message": f"Keep it to {FEEDBACK_MESSAGE_MAX} characters (it is {len(message)})."}
+        )
+    return message
+
+
+@transaction.atomic
+def record_helpfulness(
+    *, question: Question, is_helpful: bool, message: str = ""
+) -> AnswerFeedback:
+    """A reader's yes or no to "Was this answer helpful?", on the revision they were reading."""
+    return AnswerFeedback.objects.create(
+        question=question,
+        revision_id=question.live_revision_id,
+        kind=AnswerFeedback.Kind.HELPFUL,
+        is_helpful=is_helpful,
+        message=_feedback_message(message, required=False),
+    )
+
+
+@transaction.atomic
+def report_error(*, question: Question, message: str) -> AnswerFeedback:
+    """A reader's report of an error in the live answer, queued for the medical reviewers."""
+    return AnswerFeedback.objects.create(
+        question=question,
+        revision_id=question.live_revision_id,
+        kind=AnswerFeedback.Kind.ERROR,
+        message=_feedback_message(message, required=True),
+    )
+
+
+@transaction.atomic
+def resolve_feedback(*, feedback: AnswerFeedback, reviewer: User, note: str = "") -> AnswerFeedback:
+    """Take a reader's feedback off the reviewers' queue, saying what was done about it."""
+    _require(reviewer, REVIEW_PERMISSION, "Only a medical reviewer can resolve reader feedback.")
+    note = _validate_note(note, required=False, what="the note")
+    feedback = AnswerFeedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback.is_resolved:
+        raise ValidationError("This feedback is already resolved.")
+    feedback.resolved_at = timezone.now()
+    feedback.resolved_by = reviewer
+    feedback.resolution_note = note
+    feedback.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+    return feedback
+
+
+# --- review reminders ---
+
+
+def reviewers() -> QuerySet:
+    """Active accounts that hold the review permission through a role or directly."""
+    app_label, codename = REVIEW_PERMISSION.split(".")
+    permission = Q(
+        groups__permissions__codename=codename,
+        groups__permissions__content_type__app_label=app_label,
+    ) | Q(
+        user_permissions__codename=codename,
+        user_permissions__content_type__app_label=app_label,
+    )
+    return User.objects.filter(permission, is_active=True).distinct().order_by("email")
+
+
+def reminder_subject(*, due: int, overdue: int) -> str:
+    """
+    The reminder's subject: counts only. A subject shows in lock screens and shared inboxes, so
+    it never names a condition or a question.
+    """
+    parts = []
+    if overdue:
+        parts.append(f"{overdue} overdue")
+    if due:
+        parts.append(f"{due} due soon")
+    noun = "answer" if due + overdue == 1 else "answers"
+    return f"{settings.DISEASEMAPS_SITE_NAME} medical review: {' and '.join(parts)} ({noun})"
+
+
+def send_review_reminders(*, today: datetime.date, within_days: int) -> int:
+    """
+    E-mail each medical reviewer the live answers they last reviewed that are overdue or due
+    within `within_days`. An answer whose reviewer can no longer review goes to every reviewer,
+    so that none falls through. Returns how many e-mails were sent. Sends nothing when nothing
+    is due; running it twice a day sends the same reminder twice, so schedule it daily.
+    """
+    pending = list(
+        AnswerRevision.objects.live()
+        .filter(next_review_on__lte=today + datetime.timedelta(days=within_days))
+        .select_related("question__condition")
+        .order_by("next_review_on", "pk")
+    )
+    if not pending:
+        return 0
+    people = list(reviewers())
+    by_reviewer: dict[int, list[AnswerRevision]] = {person.pk: [] for person in people}
+    for revision in pending:
+        if revision.reviewer_id in by_reviewer:
+            by_reviewer[revision.reviewer_id].append(revision)
+        else:
+            for items in by_reviewer.values():
+                items.append(revision)
+    base = settings.DISEASEMAPS_SITE_URL.rstrip("/")
+    messages = []
+    for person in people:
+        items = sorted(by_reviewer[person.pk], key=lambda r: (r.next_review_on, r.pk))
+        if not items:
+            continue
+        overdue = [r for r in items if r.next_review_on < today]
+        due = [r for r in items if r.next_review_on >= today]
+        body = render_to_string(
+            "answers/email/review_reminder.txt",
+            {
+                "overdue": overdue,
+                "due": due,
+                "admin_url": base + reverse("admin:answers_answerrevision_changelist"),
+                "base": base,
+                "site_name": settings.DISEASEMAPS_SITE_NAME,
+            },
+        )
+        messages.append(
+            EmailMessage(
+                subject=reminder_subject(due=len(due), overdue=len(overdue)),
+                body=body,
+                to=[person.email],
+            )
+        )
+    if not messages:
+        return 0
+    return get_connection().send_messages(messages) or 0

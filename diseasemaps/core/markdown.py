@@ -50,3 +50,18 @@ def render_markdown(text: str, *, allow_headings: bool = True, link_rel: str = "
         link_rel=link_rel,
         strip_comments=True,
     )
+
+
+def link_targets(text: str) -> list[str]:
+    """Every link and image target written in `text`, for validators that refuse bad ones."""
+    targets = []
+    stack = list(_parser().parse(text or ""))
+    while stack:
+        token = stack.pop(0)
+        if token.children:
+            stack[:0] = token.children
+        for attribute in ("href", "src"):
+            value = token.attrGet(attribute) if token.attrs else None
+            if value is not None:
+                targets.append(str(value))
+    return targets
