@@ -431,7 +431,7 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         revision = self._revision_or_404(request, object_id)
         if not self.has_review_permission(request):
             raise PermissionDenied
-        initial = {"change_summary": revision.change_summary}
+        initial = {"change_summary": revision.change_summary, "version": revision.version}
         form = ReviewDecisionForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
@@ -471,6 +471,7 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
             reviewer=request.user,
             review_kind=kind,
             change_summary=data["change_summary"],
+            expected_version=data["version"],
             next_review_on=data["next_review_on"]
             if kind == AnswerRevision.ReviewKind.FULL
             else None,

@@ -63,6 +63,7 @@ class ReviewDecisionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Full reviews only. Leave empty for the answer's review interval.",
     )
+    version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(
         label="Note to the editor",
         required=False,

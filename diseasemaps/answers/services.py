@@ -36,6 +36,10 @@ SUMMARY_MAX = AnswerRevision._meta.get_field("change_summary").max_length
 NOTE_MAX = 2000
 
 
+class StaleVersion(ValidationError):
+    """Someone else saved the draft after this person loaded it."""
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """`day` moved on by `months` calendar months, clamped to the end of a shorter month."""
     month_index = day.month - 1 + months
@@ -164,9 +168,13 @@ def approve_revision(
     change_summary: str | None = None,
     on: datetime.date | None = None,
     next_review_on: datetime.date | None = None,
+    expected_version: int | None = None,
 ) -> AnswerRevision:
     """
     Approve a revision in review and make it the question's live answer.
+
+    `expected_version` is the version the reviewer read: if an editor saved the draft since,
+    the approval is refused (StaleVersion), so nobody approves text they have not seen.
 
     Enforces: only a revision in review can be approved; the reviewer holds the review
     permission and is not its author (two people see every change); the draft was written from
@@ -181,6 +189,10 @@ def approve_revision(
     revision = AnswerRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.state != State.IN_REVIEW:
         raise ValidationError("Only a revision in review can be approved.")
+    if expected_version is not None and expected_version != revision.version:
+        raise StaleVersion(
+            "The draft was edited after you opened it. Read the new text before approving it."
+        )
     if not reviewer.has_perm("answers.review_answerrevision"):
         raise PermissionDenied("Only a medical reviewer can approve a revision.")
     if revision.author_id is not None and revision.author_id == reviewer.pk:
@@ -239,10 +251,6 @@ def _copy_sources(*, source: AnswerRevision, target: AnswerRevision) -> None:
         item.pk = None
         item.revision = target
         item.save()
-
-
-class StaleVersion(ValidationError):
-    """Someone else saved the draft after this editor loaded it."""
 
 
 @transaction.atomic
