@@ -423,13 +423,10 @@ def reminder_subject(*, due: int, overdue: int) -> str:
     The reminder's subject: counts only. A subject shows in lock screens and shared inboxes, so
     it never names a condition or a question.
     """
-    parts = []
-    if overdue:
-        parts.append(f"{overdue} overdue")
-    if due:
-        parts.append(f"{due} due soon")
-    noun = "answer" if due + overdue == 1 else "answers"
-    return f"{settings.DISEASEMAPS_SITE_NAME} medical review: {' and '.join(parts)} ({noun})"
+    total = due + overdue
+    noun = "answer needs" if total == 1 else "answers need"
+    late = f" ({overdue} overdue)" if overdue else ""
+    return f"{settings.DISEASEMAPS_SITE_NAME}: {total} {noun} a medical review{late}"
 
 
 def send_review_reminders(*, today: datetime.date, within_days: int) -> int:

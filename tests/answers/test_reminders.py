@@ -40,7 +40,7 @@ def test_each_reviewer_gets_their_own_due_and_overdue_answers():
     assert body.index("Overdue:") < body.index(overdue.question.title) < body.index("Due soon:")
     assert others.question.title not in body
     assert by_person[first.email].subject == (
-        "DiseaseMaps medical review: 1 overdue and 1 due soon (answers)"
+        "DiseaseMaps: 2 answers need a medical review (1 overdue)"
     )
     assert others.question.title in by_person[second.email].body
 
@@ -79,3 +79,15 @@ def test_the_command_uses_the_reminder_window(settings):
     _live(due=datetime.date(2027, 6, 1), reviewer=reviewer)
     call_command("send_review_reminders", verbosity=0)
     assert [m.to for m in mail.outbox] == [[reviewer.email]]
+
+
+@pytest.mark.parametrize(
+    ("due", "overdue", "subject"),
+    [
+        (1, 0, "DiseaseMaps: 1 answer needs a medical review"),
+        (0, 1, "DiseaseMaps: 1 answer needs a medical review (1 overdue)"),
+        (3, 2, "DiseaseMaps: 5 answers need a medical review (2 overdue)"),
+    ],
+)
+def test_the_subject_gives_counts_only(due, overdue, subject):
+    assert services.reminder_subject(due=due, overdue=overdue) == subject
