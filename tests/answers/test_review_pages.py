@@ -4,11 +4,12 @@ import datetime
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from diseasemaps.answers import services
-from diseasemaps.answers.models import AnswerRevision
+from diseasemaps.answers.models import AnswerRevision, Question
 from tests.factories import QuestionFactory, ReviewerFactory, SourceFactory, published_question
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +192,18 @@ def test_the_history_and_reviewer_pages_make_a_fixed_number_of_queries(
         client.get(_history_url(question))
     with django_assert_max_num_queries(4):
         client.get(reverse("answers:reviewer", kwargs={"slug": reviewer.reviewer_profile.slug}))
+
+
+def test_the_demo_answer_shows_a_correct_badge_linked_to_the_demo_reviewer(client, settings):
+    settings.DEBUG = True
+    call_command("load_demo_content", verbosity=0)
+    question = Question.objects.published().get(condition__slug="dfsp")
+    badge = _badge(client.get(question.get_absolute_url()).content.decode())
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", badge))
+    assert (
+        "Medically reviewed by Dr Jordan Avery, MD, dermatologic surgeon · Last reviewed "
+        "2026-05-08 · Next review due 2027-05-08"
+    ) in text
+    reviewer_page = client.get(reverse("answers:reviewer", kwargs={"slug": "jordan-avery"}))
+    assert "None declared (demo profile)." in reviewer_page.content.decode()
+    assert question.title in reviewer_page.content.decode()
