@@ -28,6 +28,13 @@ def _in_review(question, editor, **content):
     return services.submit_for_review(revision=draft, actor=editor)
 
 
+def _run_action(user, action: str, revision):
+    return _client(user).post(
+        reverse("admin:answers_answerrevision_changelist"),
+        {"action": action, "_selected_action": [revision.pk]},
+    )
+
+
 def _review_url(revision) -> str:
     return reverse("admin:answers_answerrevision_review", args=[revision.pk])
 
@@ -160,10 +167,7 @@ def test_the_review_queue_filters(editor, reviewer):
 def test_the_editorial_approval_action_calls_the_service(editor, reviewer):
     question = published_question()
     draft = _in_review(question, editor)
-    response = _client(reviewer).post(
-        reverse("admin:answers_answerrevision_changelist"),
-        {"action": "approve_editorial_change", "_selected_action": [draft.pk]},
-    )
+    response = _run_action(reviewer, "approve_editorial_change", draft)
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.state == State.APPROVED
@@ -180,10 +184,7 @@ def test_editors_are_not_offered_the_approval_actions(editor):
 
 def test_an_editor_cannot_approve_through_the_action_even_by_posting_it(editor):
     draft = _in_review(QuestionFactory(), editor)
-    _client(editor).post(
-        reverse("admin:answers_answerrevision_changelist"),
-        {"action": "approve_full_review", "_selected_action": [draft.pk]},
-    )
+    _run_action(editor, "approve_full_review", draft)
     draft.refresh_from_db()
     assert draft.state == State.IN_REVIEW
 
@@ -192,10 +193,7 @@ def test_discarding_through_the_admin_action(editor):
     draft = services.create_draft(
         question=QuestionFactory(), author=editor, short_answer="S.", body="B."
     )
-    _client(editor).post(
-        reverse("admin:answers_answerrevision_changelist"),
-        {"action": "discard_drafts", "_selected_action": [draft.pk]},
-    )
+    _run_action(editor, "discard_drafts", draft)
     draft.refresh_from_db()
     assert draft.state == State.DISCARDED
 
@@ -335,3 +333,20 @@ def test_only_a_reviewer_may_change_the_review_interval(editor, reviewer):
     assert _client(reviewer).post(url, data).status_code == 302
     question.refresh_from_db()
     assert question.review_interval_months == 6
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:members_membercondition_changelist",
+        "admin:members_memberprofile_changelist",
+        "admin:members_user_changelist",
+        "admin:experiences_experience_changelist",
+    ],
+)
+def test_a_reviewer_sees_no_member_data_anywhere_in_the_admin(reviewer, changelist):
+    client = _client(reviewer)
+    assert client.get(reverse(changelist)).status_code == 403
+    index = client.get(reverse("admin:index")).content.decode()
+    for section in ("Member conditions", "Member profiles", "Users", "Experiences"):
+        assert section not in index
