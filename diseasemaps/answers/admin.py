@@ -198,6 +198,7 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         "reviewer",
         "updated_on",
         "next_review_on",
+        "is_review_overdue",
     ]
     list_filter = [ReviewQueueFilter, "state", "review_kind", "question__condition"]
     list_select_related = ["question", "author", "reviewer"]
@@ -238,6 +239,10 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(boolean=True, description="overdue")
+    def is_review_overdue(self, revision: AnswerRevision) -> bool:
+        return revision.is_live and revision.is_review_overdue
 
     @admin.display(description="review tools")
     def workflow_links(self, revision: AnswerRevision) -> str:

@@ -34,6 +34,7 @@ SHORT_ANSWER_MAX = AnswerRevision._meta.get_field("short_answer").max_length
 BODY_MAX = AnswerRevision._meta.get_field("body").max_length
 SUMMARY_MAX = AnswerRevision._meta.get_field("change_summary").max_length
 NOTE_MAX = 2000
+MAX_REVIEW_MONTHS = 36  # no medical review holds longer than this
 
 
 class StaleVersion(ValidationError):
@@ -210,6 +211,10 @@ def approve_revision(
     on = on or timezone.localdate()
     if next_review_on is not None and next_review_on <= on:
         raise ValidationError("The next review must be due after the day of this review.")
+    if next_review_on is not None and next_review_on > add_months(on, MAX_REVIEW_MONTHS):
+        raise ValidationError(
+            f"The next review must be due within {MAX_REVIEW_MONTHS} months of this review."
+        )
     previous = (
         AnswerRevision.objects.select_for_update().get(pk=question.live_revision_id)
         if question.live_revision_id
@@ -336,8 +341,10 @@ def set_review_interval(*, question: Question, actor: User, months: int) -> Ques
     the date on the live badge was promised by its reviewer and is not moved here.
     """
     _require(actor, REVIEW_PERMISSION, "Only a medical reviewer can change the review interval.")
-    if not 1 <= months <= 36:
-        raise ValidationError("The review interval must be between 1 and 36 months.")
+    if not 1 <= months <= MAX_REVIEW_MONTHS:
+        raise ValidationError(
+            f"The review interval must be between 1 and {MAX_REVIEW_MONTHS} months."
+        )
     question = Question.objects.select_for_update().get(pk=question.pk)
     question.review_interval_months = months
     question.save(update_fields=["review_interval_months", "updated_at"])

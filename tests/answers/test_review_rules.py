@@ -64,6 +64,17 @@ def test_a_next_review_date_not_after_the_review_is_refused(editor, reviewer):
     assert draft.state == State.IN_REVIEW
 
 
+def test_a_next_review_date_more_than_three_years_ahead_is_refused(editor, reviewer):
+    draft = _in_review(QuestionFactory(), editor)
+    with pytest.raises(ValidationError, match="within 36 months"):
+        services.approve_revision(
+            revision=draft,
+            reviewer=reviewer,
+            on=datetime.date(2026, 6, 1),
+            next_review_on=datetime.date(2029, 6, 2),
+        )
+
+
 def test_an_editorial_change_moves_only_last_updated_even_when_a_date_is_given(editor, reviewer):
     question = published_question()
     live = question.live_revision
