@@ -209,18 +209,13 @@ def approve_revision(
     if len(summary) > SUMMARY_MAX:
         raise ValidationError(f"Keep the change summary to {SUMMARY_MAX} characters.")
     on = on or timezone.localdate()
-    if next_review_on is not None and next_review_on <= on:
-        raise ValidationError("The next review must be due after the day of this review.")
-    if next_review_on is not None and next_review_on > add_months(on, MAX_REVIEW_MONTHS):
-        raise ValidationError(
-            f"The next review must be due within {MAX_REVIEW_MONTHS} months of this review."
-        )
     previous = (
         AnswerRevision.objects.select_for_update().get(pk=question.live_revision_id)
         if question.live_revision_id
         else None
     )
     if review_kind == AnswerRevision.ReviewKind.FULL:
+        _check_next_review(on=on, next_review_on=next_review_on)
         revision.reviewed_on = on
         revision.next_review_on = next_review_on or add_months(on, question.review_interval_months)
     elif previous is not None and review_kind == AnswerRevision.ReviewKind.EDITORIAL:
@@ -249,6 +244,17 @@ def approve_revision(
     question.live_revision = revision
     question.save(update_fields=["live_revision", "updated_at"])
     return revision
+
+
+def _check_next_review(*, on: datetime.date, next_review_on: datetime.date | None) -> None:
+    if next_review_on is None:
+        return
+    if next_review_on <= on:
+        raise ValidationError("The next review must be due after the day of this review.")
+    if next_review_on > add_months(on, MAX_REVIEW_MONTHS):
+        raise ValidationError(
+            f"The next review must be due within {MAX_REVIEW_MONTHS} months of this review."
+        )
 
 
 def _copy_sources(*, source: AnswerRevision, target: AnswerRevision) -> None:
