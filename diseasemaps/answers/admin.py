@@ -499,17 +499,37 @@ class FeedbackStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FeedbackResolutionForm(forms.ModelForm):
+    """A reviewer's resolution of one piece of reader feedback."""
+
+    resolve = forms.BooleanField(
+        label="Mark as resolved", required=False, help_text="Takes it off the open queue."
+    )
+
+    class Meta:
+        model = AnswerFeedback
+        fields = ["resolution_note"]
+        help_texts = {"resolution_note": "What was done about it (for the other reviewers)."}
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("resolve"):
+            raise ValidationError("Tick “Mark as resolved” to take this off the queue.")
+        return cleaned
+
+
 @admin.register(AnswerFeedback)
 class AnswerFeedbackAdmin(admin.ModelAdmin):
     """The reviewers' queue of what readers said: read-only, resolved through the service."""
 
+    form = FeedbackResolutionForm
     list_display = ["question", "kind", "is_helpful", "short_message", "created_at", "is_resolved"]
     list_filter = [FeedbackStatusFilter, "kind", "question__condition"]
     list_select_related = ["question"]
     search_fields = ["message", "question__title"]
     date_hierarchy = "created_at"
     actions = ["mark_resolved"]
-    fields = [
+    shown_fields = [
         "question",
         "revision",
         "kind",
@@ -518,9 +538,29 @@ class AnswerFeedbackAdmin(admin.ModelAdmin):
         "created_at",
         "resolved_at",
         "resolved_by",
-        "resolution_note",
     ]
-    readonly_fields = fields
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not obj.is_resolved and self.has_review_permission(request):
+            return [*self.shown_fields, "resolution_note", "resolve"]
+        return [*self.shown_fields, "resolution_note"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_resolved and self.has_review_permission(request):
+            return self.shown_fields
+        return [*self.shown_fields, "resolution_note"]
+
+    def save_model(self, request, obj, form, change):
+        services.resolve_feedback(
+            feedback=obj, reviewer=request.user, note=form.cleaned_data["resolution_note"]
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, _error_text(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     @admin.display(description="message")
     def short_message(self, feedback: AnswerFeedback) -> str:

@@ -350,3 +350,31 @@ def test_a_reviewer_sees_no_member_data_anywhere_in_the_admin(reviewer, changeli
     index = client.get(reverse("admin:index")).content.decode()
     for section in ("Member conditions", "Member profiles", "Users", "Experiences"):
         assert section not in index
+
+
+def test_a_reviewer_resolves_feedback_with_a_note_from_its_page(reviewer):
+    report = services.report_error(question=published_question(), message="Wrong dose.")
+    url = reverse("admin:answers_answerfeedback_change", args=[report.pk])
+    client = _client(reviewer)
+    unticked = client.post(url, {"resolution_note": "Checked: the dose is right."})
+    assert "Tick “Mark as resolved”" in unticked.content.decode()
+    assert "Checked: the dose is right." in unticked.content.decode()
+    report.refresh_from_db()
+    assert not report.is_resolved
+    client.post(url, {"resolution_note": "Checked: the dose is right.", "resolve": "on"})
+    report.refresh_from_db()
+    assert report.resolved_by == reviewer
+    assert report.resolution_note == "Checked: the dose is right."
+    assert 'name="resolution_note"' not in client.get(url).content.decode()
+
+
+def test_an_editor_reads_feedback_but_cannot_resolve_it(editor):
+    report = services.report_error(question=published_question(), message="Wrong dose.")
+    url = reverse("admin:answers_answerfeedback_change", args=[report.pk])
+    page = _client(editor).get(url)
+    assert page.status_code == 200
+    assert "Wrong dose." in page.content.decode()
+    assert 'name="resolve"' not in page.content.decode()
+    _client(editor).post(url, {"resolution_note": "x", "resolve": "on"})
+    report.refresh_from_db()
+    assert not report.is_resolved
