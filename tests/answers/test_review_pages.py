@@ -116,7 +116,7 @@ def test_the_policy_page_states_the_two_person_rule_full_review_and_interval(cli
     html = client.get(reverse("answers:review-policy")).content.decode()
     assert "Two people see every change" in html
     assert "full medical review" in html
-    assert "within 12 months" in html
+    assert "normally 12 months" in html
 
 
 def test_the_history_lists_every_approved_version_newest_first(client, editor, reviewer):
