@@ -127,8 +127,13 @@ class AnswerRevisionQuerySet(models.QuerySet):
         )
 
     def awaiting_review_by(self, user) -> "AnswerRevisionQuerySet":
-        """Revisions in review that `user` may approve: everything in review but their own."""
-        return self.filter(state=AnswerRevision.State.IN_REVIEW).exclude(author=user)
+        """Revisions in review that `user` may approve: all but those they wrote or edited."""
+        edited = RevisionEvent.objects.edits().filter(actor=user).values("revision")
+        return (
+            self.filter(state=AnswerRevision.State.IN_REVIEW)
+            .exclude(author=user)
+            .exclude(pk__in=edited)
+        )
 
     def history(self) -> "AnswerRevisionQuerySet":
         """Every text visitors have read, newest first, with its reviewer's public profile."""
@@ -266,6 +271,12 @@ class AnswerRevision(TimeStampedModel):
         return self.next_review_on is not None and self.next_review_on < timezone.localdate()
 
 
+class RevisionEventQuerySet(models.QuerySet):
+    def edits(self) -> "RevisionEventQuerySet":
+        """Saves of a draft's text, recorded as a move from a state to the same state."""
+        return self.filter(from_state=F("to_state"))
+
+
 class RevisionEvent(models.Model):
     """One move of a revision through the review workflow: who, when, from, to, and why."""
 
@@ -277,6 +288,8 @@ class RevisionEvent(models.Model):
     to_state = models.CharField(max_length=20, choices=AnswerRevision.State.choices)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RevisionEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["revision", "created_at", "pk"]

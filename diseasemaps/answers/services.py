@@ -196,8 +196,11 @@ def approve_revision(
         )
     if not reviewer.has_perm("answers.review_answerrevision"):
         raise PermissionDenied("Only a medical reviewer can approve a revision.")
-    if revision.author_id is not None and revision.author_id == reviewer.pk:
-        raise PermissionDenied("The author of a revision cannot approve it.")
+    if revision.author_id == reviewer.pk or revision.events.edits().filter(actor=reviewer).exists():
+        raise PermissionDenied(
+            "The author of a revision cannot approve it: you wrote or edited this revision, "
+            "so another medical reviewer must approve it."
+        )
     if revision.based_on_id != question.live_revision_id:
         raise ValidationError(
             "The live answer changed after this draft was started; start a new draft from "
@@ -303,6 +306,9 @@ def update_draft(
             "you need, reload the draft, and apply your changes again."
         )
     revision.refresh_from_db()
+    # An edit is recorded as a move from a state to itself: it makes the editor one of the
+    # revision's writers, who may not approve it.
+    _record(revision=revision, actor=editor, from_state=revision.state, note="Edited the text.")
     return revision
 
 
@@ -317,8 +323,8 @@ def request_changes(*, revision: AnswerRevision, reviewer: User, note: str) -> A
     revision = AnswerRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.state != State.IN_REVIEW:
         raise ValidationError("Changes can be requested only on a revision in review.")
-    if revision.author_id is not None and revision.author_id == reviewer.pk:
-        raise PermissionDenied("Another reviewer must review your own revision.")
+    if revision.author_id == reviewer.pk or revision.events.edits().filter(actor=reviewer).exists():
+        raise PermissionDenied("Another reviewer must review a revision you wrote or edited.")
     revision.state = State.CHANGES_REQUESTED
     revision.save(update_fields=["state", "updated_at"])
     _record(revision=revision, actor=reviewer, from_state=State.IN_REVIEW, note=note)

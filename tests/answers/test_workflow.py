@@ -147,7 +147,7 @@ def test_a_reviewer_cannot_send_back_their_own_revision():
     author = ReviewerFactory(roles=[Role.MEDICAL_REVIEWER, Role.EDITOR])
     draft = services.create_draft(question=QuestionFactory(), author=author, **CONTENT)
     services.submit_for_review(revision=draft, actor=author)
-    with pytest.raises(PermissionDenied, match="Another reviewer"):
+    with pytest.raises(PermissionDenied, match="Another reviewer must review"):
         services.request_changes(revision=draft, reviewer=author, note="Hmm.")
 
 
@@ -181,3 +181,26 @@ def test_discarding_a_draft_leaves_the_live_answer_alone(editor, reviewer):
     assert live.question.live_revision == live
     # A discarded draft no longer blocks a new one.
     services.create_draft(question=live.question, author=editor, **CONTENT)
+
+
+def test_a_reviewer_who_edited_someone_elses_draft_cannot_approve_it(editor):
+    first, second = ReviewerFactory(), ReviewerFactory()
+    draft = services.create_draft(question=QuestionFactory(), author=editor, **CONTENT)
+    services.submit_for_review(revision=draft, actor=editor)
+    services.update_draft(
+        revision=draft, editor=first, expected_version=draft.version, **{**CONTENT, "body": "X."}
+    )
+    with pytest.raises(PermissionDenied, match="wrote or edited"):
+        services.approve_revision(revision=draft, reviewer=first)
+    with pytest.raises(PermissionDenied, match="wrote or edited"):
+        services.request_changes(revision=draft, reviewer=first, note="Hmm.")
+    assert draft not in AnswerRevision.objects.awaiting_review_by(first)
+    assert draft in AnswerRevision.objects.awaiting_review_by(second)
+    services.approve_revision(revision=draft, reviewer=second)
+
+
+def test_an_edit_is_recorded_with_its_editor(editor):
+    draft = services.create_draft(question=QuestionFactory(), author=editor, **CONTENT)
+    services.update_draft(revision=draft, editor=editor, expected_version=1, **CONTENT)
+    edit = draft.events.edits().get()
+    assert (edit.actor, edit.from_state, edit.to_state) == (editor, State.DRAFT, State.DRAFT)
