@@ -109,8 +109,6 @@ def _feedback_view(request, condition_slug: str, slug: str, *, form_class, templ
                         kwargs={"condition_slug": condition_slug, "slug": slug},
                     )
                 )
-    elif request.method == "POST":
-        status = 400
     return render(
         request,
         template,

@@ -87,3 +87,32 @@ def test_an_editor_drafts_a_reviewer_approves_and_a_visitor_sees_it(page, browse
     assert "Checked against the 2025 guideline." in history
     assert "Dr Ada Lane" in history
     assert page.problems.messages == []
+
+
+def test_a_visitor_reports_an_error_and_a_reviewer_resolves_it(
+    page, browser, live_server, settings
+):
+    # The live server speaks plain HTTP, where the browser drops cookies marked Secure.
+    settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = False
+    question = published_question(title="What helps?", condition__slug="gout")
+    reviewer = ReviewerFactory()
+
+    page.goto(question.get_absolute_url())
+    page.get_by_role("link", name="Report an error in this answer").click()
+    page.get_by_role("button", name="Send the report").click()
+    assert "Tell us what is wrong" in page.locator("main").inner_text()
+    page.get_by_label("What is wrong in this answer?").fill("The second paragraph says 40 mg.")
+    page.get_by_role("button", name="Send the report").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Thank you"
+    assert page.problems.messages == []
+
+    context, reviewer_page = _staff_page(browser, live_server, reviewer)
+    reviewer_page.goto("/admin/answers/answerfeedback/?status=open")
+    reviewer_page.get_by_role("link", name="What helps?").click()
+    assert "The second paragraph says 40 mg." in reviewer_page.locator("#content").inner_text()
+    reviewer_page.get_by_label("Resolution note").fill("Checked: 400 mg is right.")
+    reviewer_page.get_by_label("Mark as resolved").check()
+    reviewer_page.get_by_role("button", name="Save", exact=True).click()
+    reviewer_page.goto("/admin/answers/answerfeedback/?status=open")
+    assert "0 reader feedback" in reviewer_page.locator("#content").inner_text()
+    context.close()
