@@ -89,11 +89,7 @@ def test_an_editor_drafts_a_reviewer_approves_and_a_visitor_sees_it(page, browse
     assert page.problems.messages == []
 
 
-def test_a_visitor_reports_an_error_and_a_reviewer_resolves_it(
-    page, browser, live_server, settings
-):
-    # The live server speaks plain HTTP, where the browser drops cookies marked Secure.
-    settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = False
+def test_a_visitor_reports_an_error_and_a_reviewer_resolves_it(page, browser, live_server):
     question = published_question(title="What helps?", condition__slug="gout")
     reviewer = ReviewerFactory()
 
