@@ -1,3 +1,8 @@
+"""
+Answer revisions in the admin: writing drafts, the reviewer's decision page, diffs between
+revisions, the review queues and the workflow actions, all through the services.
+"""
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -8,84 +13,17 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 
 from diseasemaps.answers import services
 from diseasemaps.answers.diff import revision_diff
 from diseasemaps.answers.forms import ReviewDecisionForm
-from diseasemaps.answers.models import (
-    AnswerFeedback,
-    AnswerRevision,
-    Question,
-    RevisionEvent,
-    Source,
-)
+from diseasemaps.answers.models import AnswerRevision, RevisionEvent, Source
 from diseasemaps.answers.views import question_page_context
 
 
-def _error_text(error: Exception) -> str:
+def error_text(error: Exception) -> str:
     return " ".join(getattr(error, "messages", None) or [str(error)])
-
-
-class RevisionInline(admin.TabularInline):
-    model = AnswerRevision
-    fields = ["number", "state", "author", "reviewer", "updated_on", "next_review_on"]
-    readonly_fields = fields
-    show_change_link = True
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
-    list_display = [
-        "title",
-        "condition",
-        "is_published",
-        "live_reviewed_on",
-        "review_interval_months",
-        "position",
-    ]
-    list_filter = ["condition"]
-    list_select_related = ["condition", "live_revision"]
-    search_fields = ["title", "condition__name", "condition__abbreviation"]
-    prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["condition"]
-    readonly_fields = ["live_revision_link"]
-    inlines = [RevisionInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm(services.REVIEW_PERMISSION):
-            fields.append("review_interval_months")  # a medical judgement
-        return fields
-
-    def save_model(self, request, obj, form, change):
-        interval_changed = change and "review_interval_months" in form.changed_data
-        if interval_changed:
-            months = obj.review_interval_months
-            obj.review_interval_months = form.initial["review_interval_months"]
-        super().save_model(request, obj, form, change)
-        if interval_changed:
-            services.set_review_interval(question=obj, actor=request.user, months=months)
-
-    @admin.display(boolean=True, description="published")
-    def is_published(self, question: Question) -> bool:
-        return question.live_revision_id is not None
-
-    @admin.display(description="last reviewed")
-    def live_reviewed_on(self, question: Question):
-        return question.live_revision.reviewed_on if question.live_revision_id else None
-
-    @admin.display(description="live revision")
-    def live_revision_link(self, question: Question) -> str:
-        if not question.live_revision_id:
-            return "None yet: add a revision and have it reviewed."
-        url = reverse("admin:answers_answerrevision_change", args=[question.live_revision_id])
-        return format_html('<a href="{}">{}</a>', url, question.live_revision)
 
 
 class SourceInline(admin.TabularInline):
@@ -356,7 +294,7 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
             try:
                 move(revision)
             except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{revision}: {_error_text(error)}", messages.ERROR)
+                self.message_user(request, f"{revision}: {error_text(error)}", messages.ERROR)
             else:
                 self.message_user(request, f"{revision}: done.", messages.SUCCESS)
 
@@ -442,7 +380,7 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
             try:
                 self._decide(request, revision, form.cleaned_data)
             except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _error_text(error))
+                form.add_error(None, error_text(error))
             else:
                 return HttpResponseRedirect(
                     reverse("admin:answers_answerrevision_change", args=[revision.pk])
@@ -482,115 +420,6 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
             else None,
         )
         self.message_user(request, "Approved: readers now see this revision.", messages.SUCCESS)
-
-
-class FeedbackStatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return [("open", "Open"), ("resolved", "Resolved")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.unresolved()
-        if self.value() == "resolved":
-            return queryset.filter(resolved_at__isnull=False)
-        return queryset
-
-
-class FeedbackResolutionForm(forms.ModelForm):
-    """A reviewer's resolution of one piece of reader feedback."""
-
-    resolve = forms.BooleanField(
-        label="Mark as resolved", required=False, help_text="Takes it off the open queue."
-    )
-
-    class Meta:
-        model = AnswerFeedback
-        fields = ["resolution_note"]
-        help_texts = {"resolution_note": "What was done about it (for the other reviewers)."}
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("resolve"):
-            raise ValidationError("Tick “Mark as resolved” to take this off the queue.")
-        return cleaned
-
-
-@admin.register(AnswerFeedback)
-class AnswerFeedbackAdmin(admin.ModelAdmin):
-    """The reviewers' queue of what readers said: read-only, resolved through the service."""
-
-    form = FeedbackResolutionForm
-    list_display = ["question", "kind", "is_helpful", "short_message", "created_at", "is_resolved"]
-    list_filter = [FeedbackStatusFilter, "kind", "question__condition"]
-    list_select_related = ["question"]
-    search_fields = ["message", "question__title"]
-    date_hierarchy = "created_at"
-    actions = ["mark_resolved"]
-    shown_fields = [
-        "question",
-        "revision",
-        "kind",
-        "is_helpful",
-        "message",
-        "created_at",
-        "resolved_at",
-        "resolved_by",
-    ]
-
-    def get_fields(self, request, obj=None):
-        if obj is not None and not obj.is_resolved and self.has_review_permission(request):
-            return [*self.shown_fields, "resolution_note", "resolve"]
-        return [*self.shown_fields, "resolution_note"]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not obj.is_resolved and self.has_review_permission(request):
-            return self.shown_fields
-        return [*self.shown_fields, "resolution_note"]
-
-    def save_model(self, request, obj, form, change):
-        services.resolve_feedback(
-            feedback=obj, reviewer=request.user, note=form.cleaned_data["resolution_note"]
-        )
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationError, PermissionDenied) as error:
-            self.message_user(request, _error_text(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    @admin.display(description="message")
-    def short_message(self, feedback: AnswerFeedback) -> str:
-        return feedback.message[:80] + ("…" if len(feedback.message) > 80 else "")
-
-    @admin.display(boolean=True, description="resolved")
-    def is_resolved(self, feedback: AnswerFeedback) -> bool:
-        return feedback.is_resolved
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_review_permission(self, request) -> bool:
-        return request.user.has_perm(services.REVIEW_PERMISSION)
-
-    @admin.action(description="Mark the selected feedback as resolved", permissions=["review"])
-    def mark_resolved(self, request, queryset):
-        done = 0
-        for feedback in queryset:
-            try:
-                services.resolve_feedback(feedback=feedback, reviewer=request.user)
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{feedback}: {_error_text(error)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, f"{done} resolved.", messages.SUCCESS)
 
 
 @admin.register(Source)

@@ -1,22 +1,17 @@
 """
-Every write to questions' answers. Each function is one step of the review workflow, runs in a
-transaction, and records the move as a RevisionEvent.
+The review workflow: each function is one move of a revision, runs in a transaction, and
+records the move as a RevisionEvent.
 """
 
 import calendar
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.db.models import Max
 from django.utils import timezone
 
 from diseasemaps.answers.models import (
-    AnswerFeedback,
     AnswerRevision,
     Question,
     RevisionEvent,
@@ -50,7 +45,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     )
 
 
-def _require(user: User | None, permission: str, message: str) -> None:
+def require(user: User | None, permission: str, message: str) -> None:
     if user is None or not user.has_perm(permission):
         raise PermissionDenied(message)
 
@@ -85,7 +80,7 @@ def validate_content(*, short_answer: str, body: str, change_summary: str) -> No
         raise ValidationError(errors)
 
 
-def _validate_note(note: str, *, required: bool, what: str) -> str:
+def validate_note(note: str, *, required: bool, what: str) -> str:
     note = (note or "").strip()
     if required and not note:
         raise ValidationError(f"Write {what}.")
@@ -118,7 +113,7 @@ def create_draft(
     would each silently drop the other's changes. The database's partial unique constraint
     enforces the same rule against races.
     """
-    _require(author, ADD_PERMISSION, "Only an editor or a medical reviewer can write a draft.")
+    require(author, ADD_PERMISSION, "Only an editor or a medical reviewer can write a draft.")
     validate_content(short_answer=short_answer, body=body, change_summary=change_summary)
     question = Question.objects.select_for_update().get(pk=question.pk)
     if question.revisions.open().exists():
@@ -147,7 +142,7 @@ def create_draft(
 @transaction.atomic
 def submit_for_review(*, revision: AnswerRevision, actor: User) -> AnswerRevision:
     """Send a draft (or one sent back with changes requested) to the medical reviewers."""
-    _require(actor, WRITE_PERMISSION, "Only an editor or a medical reviewer can send a draft.")
+    require(actor, WRITE_PERMISSION, "Only an editor or a medical reviewer can send a draft.")
     revision = AnswerRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.state not in (State.DRAFT, State.CHANGES_REQUESTED):
         raise ValidationError(
@@ -284,7 +279,7 @@ def update_draft(
     loaded the same version, the second to save matches no row and gets StaleVersion, with
     nothing written, so the caller can hand their text back.
     """
-    _require(editor, WRITE_PERMISSION, "Only an editor or a medical reviewer can edit a draft.")
+    require(editor, WRITE_PERMISSION, "Only an editor or a medical reviewer can edit a draft.")
     if not revision.is_open:
         raise ValidationError("Only an open draft can be edited; edit the live answer instead.")
     validate_content(short_answer=short_answer, body=body, change_summary=change_summary)
@@ -318,8 +313,8 @@ def request_changes(*, revision: AnswerRevision, reviewer: User, note: str) -> A
     Send a revision in review back to its editor, saying what must change. The note is
     required (an editor cannot act on "no"), and the author cannot send back their own work.
     """
-    _require(reviewer, REVIEW_PERMISSION, "Only a medical reviewer can request changes.")
-    note = _validate_note(note, required=True, what="what needs to change")
+    require(reviewer, REVIEW_PERMISSION, "Only a medical reviewer can request changes.")
+    note = validate_note(note, required=True, what="what needs to change")
     revision = AnswerRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.state != State.IN_REVIEW:
         raise ValidationError("Changes can be requested only on a revision in review.")
@@ -334,8 +329,8 @@ def request_changes(*, revision: AnswerRevision, reviewer: User, note: str) -> A
 @transaction.atomic
 def discard_draft(*, revision: AnswerRevision, actor: User, note: str = "") -> AnswerRevision:
     """Drop an open draft for good; it stays on record, and the live answer is untouched."""
-    _require(actor, WRITE_PERMISSION, "Only an editor or a medical reviewer can discard a draft.")
-    note = _validate_note(note, required=False, what="the reason")
+    require(actor, WRITE_PERMISSION, "Only an editor or a medical reviewer can discard a draft.")
+    note = validate_note(note, required=False, what="the reason")
     revision = AnswerRevision.objects.select_for_update().get(pk=revision.pk)
     if not revision.is_open:
         raise ValidationError("Only an open draft can be discarded.")
@@ -352,7 +347,7 @@ def set_review_interval(*, question: Question, actor: User, months: int) -> Ques
     Change how long a full review of this answer holds. It applies from the next full review:
     the date on the live badge was promised by its reviewer and is not moved here.
     """
-    _require(actor, REVIEW_PERMISSION, "Only a medical reviewer can change the review interval.")
+    require(actor, REVIEW_PERMISSION, "Only a medical reviewer can change the review interval.")
     if not 1 <= months <= MAX_REVIEW_MONTHS:
         raise ValidationError(
             f"The review interval must be between 1 and {MAX_REVIEW_MONTHS} months."
@@ -361,141 +356,3 @@ def set_review_interval(*, question: Question, actor: User, months: int) -> Ques
     question.review_interval_months = months
     question.save(update_fields=["review_interval_months", "updated_at"])
     return question
-
-
-# --- reader feedback ---
-
-FEEDBACK_MESSAGE_MAX = AnswerFeedback._meta.get_field("message").max_length
-
-
-def _feedback_message(message: str, *, required: bool) -> str:
-    message = (message or "").strip()
-    if required and not message:
-        raise ValidationError(
-            {"message": "Tell us what is wrong, so that a reviewer can check it."}
-        )
-    if len(message) > FEEDBACK_MESSAGE_MAX:
-        raise ValidationError(
-            {"message": f"Keep it to {FEEDBACK_MESSAGE_MAX} characters (it is {len(message)})."}
-        )
-    return message
-
-
-@transaction.atomic
-def record_helpfulness(
-    *, question: Question, is_helpful: bool, message: str = ""
-) -> AnswerFeedback:
-    """A reader's yes or no to "Was this answer helpful?", on the revision they were reading."""
-    return AnswerFeedback.objects.create(
-        question=question,
-        revision_id=question.live_revision_id,
-        kind=AnswerFeedback.Kind.HELPFUL,
-        is_helpful=is_helpful,
-        message=_feedback_message(message, required=False),
-    )
-
-
-@transaction.atomic
-def report_error(*, question: Question, message: str) -> AnswerFeedback:
-    """A reader's report of an error in the live answer, queued for the medical reviewers."""
-    return AnswerFeedback.objects.create(
-        question=question,
-        revision_id=question.live_revision_id,
-        kind=AnswerFeedback.Kind.ERROR,
-        message=_feedback_message(message, required=True),
-    )
-
-
-@transaction.atomic
-def resolve_feedback(*, feedback: AnswerFeedback, reviewer: User, note: str = "") -> AnswerFeedback:
-    """Take a reader's feedback off the reviewers' queue, saying what was done about it."""
-    _require(reviewer, REVIEW_PERMISSION, "Only a medical reviewer can resolve reader feedback.")
-    note = _validate_note(note, required=False, what="the note")
-    feedback = AnswerFeedback.objects.select_for_update().get(pk=feedback.pk)
-    if feedback.is_resolved:
-        raise ValidationError("This feedback is already resolved.")
-    feedback.resolved_at = timezone.now()
-    feedback.resolved_by = reviewer
-    feedback.resolution_note = note
-    feedback.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
-    return feedback
-
-
-# --- review reminders ---
-
-
-def reviewers() -> QuerySet:
-    """Active accounts that hold the review permission through a role or directly."""
-    app_label, codename = REVIEW_PERMISSION.split(".")
-    permission = Q(
-        groups__permissions__codename=codename,
-        groups__permissions__content_type__app_label=app_label,
-    ) | Q(
-        user_permissions__codename=codename,
-        user_permissions__content_type__app_label=app_label,
-    )
-    return User.objects.filter(permission, is_active=True).distinct().order_by("email")
-
-
-def reminder_subject(*, due: int, overdue: int) -> str:
-    """
-    The reminder's subject: counts only. A subject shows in lock screens and shared inboxes, so
-    it never names a condition or a question.
-    """
-    total = due + overdue
-    noun = "answer needs" if total == 1 else "answers need"
-    late = f" ({overdue} overdue)" if overdue else ""
-    return f"{settings.DISEASEMAPS_SITE_NAME}: {total} {noun} a medical review{late}"
-
-
-def send_review_reminders(*, today: datetime.date, within_days: int) -> int:
-    """
-    E-mail each medical reviewer the live answers they last reviewed that are overdue or due
-    within `within_days`. An answer whose reviewer can no longer review goes to every reviewer,
-    so that none falls through. Returns how many e-mails were sent. Sends nothing when nothing
-    is due; running it twice a day sends the same reminder twice, so schedule it daily.
-    """
-    pending = list(
-        AnswerRevision.objects.live()
-        .filter(next_review_on__lte=today + datetime.timedelta(days=within_days))
-        .select_related("question__condition")
-        .order_by("next_review_on", "pk")
-    )
-    if not pending:
-        return 0
-    people = list(reviewers())
-    by_reviewer: dict[int, list[AnswerRevision]] = {person.pk: [] for person in people}
-    for revision in pending:
-        if revision.reviewer_id in by_reviewer:
-            by_reviewer[revision.reviewer_id].append(revision)
-        else:
-            for items in by_reviewer.values():
-                items.append(revision)
-    base = settings.DISEASEMAPS_SITE_URL.rstrip("/")
-    messages = []
-    for person in people:
-        items = sorted(by_reviewer[person.pk], key=lambda r: (r.next_review_on, r.pk))
-        if not items:
-            continue
-        overdue = [r for r in items if r.next_review_on < today]
-        due = [r for r in items if r.next_review_on >= today]
-        body = render_to_string(
-            "answers/email/review_reminder.txt",
-            {
-                "overdue": overdue,
-                "due": due,
-                "admin_url": base + reverse("admin:answers_answerrevision_changelist"),
-                "base": base,
-                "site_name": settings.DISEASEMAPS_SITE_NAME,
-            },
-        )
-        messages.append(
-            EmailMessage(
-                subject=reminder_subject(due=len(due), overdue=len(overdue)),
-                body=body,
-                to=[person.email],
-            )
-        )
-    if not messages:
-        return 0
-    return get_connection().send_messages(messages) or 0
