@@ -205,8 +205,11 @@ DISEASEMAPS_TRUSTED_PROXY_COUNT = env.int("DISEASEMAPS_TRUSTED_PROXY_COUNT", def
 # condition can be singled out.
 DISEASEMAPS_COMMUNITY_FLOOR = env.int("DISEASEMAPS_COMMUNITY_FLOOR", default=10)
 DISEASEMAPS_EXPERIENCES_PER_PAGE = 20
-# The site's address, for links in e-mails sent outside a request (moderation decisions).
-DISEASEMAPS_BASE_URL = env.str("DISEASEMAPS_BASE_URL", default="http://127.0.0.1:8000")
+# The site's public address, for links in e-mails sent outside a request (review reminders,
+# moderation decisions).
+DISEASEMAPS_SITE_URL = env.str("DISEASEMAPS_SITE_URL", default="http://127.0.0.1:8000")
+# Review reminders list the answers whose next medical review falls due within this many days.
+DISEASEMAPS_REVIEW_REMINDER_DAYS = env.int("DISEASEMAPS_REVIEW_REMINDER_DAYS", default=30)
 # A member whose posts were approved this many times (since their last rejection) is trusted:
 # their new posts appear without waiting for a moderator.
 DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER = env.int("DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER", default=3)

@@ -22,11 +22,19 @@ def public_pages() -> dict[str, str]:
         condition__name="Dermatofibrosarcoma Protuberans", condition__abbreviation="DFSP"
     )
     experience = ExperienceFactory(question=question)
+    question_kwargs = {"condition_slug": question.condition.slug, "slug": question.slug}
+    reviewer = question.live_revision.reviewer.reviewer_profile
     return {
         "home": reverse("core:home"),
         "condition index": reverse("conditions:index"),
         "condition": question.condition.get_absolute_url(),
         "question": question.get_absolute_url(),
+        "review history": reverse("answers:question-history", kwargs=question_kwargs),
+        "reviewer": reverse("answers:reviewer", kwargs={"slug": reviewer.slug}),
+        "how we review": reverse("answers:review-policy"),
+        "answer helpful": reverse("answers:feedback-helpful", kwargs=question_kwargs),
+        "report an error": reverse("answers:feedback-error", kwargs=question_kwargs),
+        "feedback thanks": reverse("answers:feedback-thanks", kwargs=question_kwargs),
         "not found": "/no-such-page/",
         "log in": reverse("account_login"),
         "sign up": reverse("account_signup"),
@@ -42,6 +50,10 @@ READ_ONLY_PAGES = [
     "condition index",
     "condition",
     "question",
+    "review history",
+    "reviewer",
+    "how we review",
+    "feedback thanks",
     "not found",
     "community guidelines",
     "experience",

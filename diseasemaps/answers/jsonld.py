@@ -4,7 +4,9 @@ and visitors features each add their part to the same builder rather than writin
 """
 
 import json
+from urllib.parse import urljoin
 
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from diseasemaps.answers.models import AnswerRevision, Question
@@ -22,9 +24,12 @@ def question_jsonld(
     experience_people_count: int = 0,
 ) -> dict:
     """
-    schema.org MedicalWebPage for a question page: what it is about, who reviewed it and, when
-    members have shared, the part of the page that holds their first-person experiences (only
-    the figure: members' words stay on the page, where members-only posts are left out).
+    schema.org MedicalWebPage for a question page: what it is about, who reviewed it and when,
+    the sources it cites and, when members have shared, the part of the page that holds their
+    first-person experiences (only the figure: members' words stay on the page, where
+    members-only posts are left out). `lastReviewed` is the last full medical review;
+    `dateModified` the last change of any kind, so an editorial fix never claims a fresh
+    medical review.
     """
     condition = question.condition
     data: dict = {
@@ -48,7 +53,13 @@ def question_jsonld(
             "name": profile.display_name,
             "jobTitle": profile.specialty,
             "honorificSuffix": profile.credentials,
+            "url": urljoin(
+                absolute_url, reverse("answers:reviewer", kwargs={"slug": profile.slug})
+            ),
         }
+    citations = [_citation(source) for source in revision.sources.all()]
+    if citations:
+        data["citation"] = citations
     if experience_people_count:
         people = "person has" if experience_people_count == 1 else "people have"
         data["hasPart"] = {
@@ -62,6 +73,24 @@ def question_jsonld(
             "url": f"{absolute_url}#experiences",
         }
     return {key: value for key, value in data.items() if value is not None}
+
+
+def _citation(source) -> dict:
+    item: dict = {"@type": "CreativeWork", "name": source.title}
+    if source.publisher:
+        item["publisher"] = {"@type": "Organization", "name": source.publisher}
+    if source.year:
+        item["datePublished"] = str(source.year)
+    if source.url:
+        item["url"] = source.url
+    identifiers = []
+    if source.doi:
+        identifiers.append(f"https://doi.org/{source.doi}")
+    if source.pubmed_id:
+        identifiers.append(f"https://pubmed.ncbi.nlm.nih.gov/{source.pubmed_id}/")
+    if identifiers:
+        item["sameAs"] = identifiers
+    return item
 
 
 def render_jsonld(data: dict) -> SafeString:

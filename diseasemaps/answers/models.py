@@ -7,7 +7,11 @@ draft, so the page keeps the approved text until a reviewer approves the new one
 a visitor ever saw stays on record with who reviewed it and when.
 """
 
+import datetime
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
@@ -15,10 +19,30 @@ from django.core.validators import (
     URLValidator,
 )
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
-from diseasemaps.core.markdown import render_markdown
+from diseasemaps.core.markdown import link_targets, render_markdown
 from diseasemaps.core.models import TimeStampedModel
+
+
+def validate_markdown_links(text: str) -> None:
+    """
+    Refuse a link or image that is not an absolute http or https address, naming it, so that
+    the writer can fix it rather than see it silently disappear from the page.
+    """
+    bad = [
+        target
+        for target in link_targets(text)
+        if urlsplit(target).scheme.lower() not in ("http", "https") or not urlsplit(target).netloc
+    ]
+    if bad:
+        raise ValidationError(
+            "Links must be full http:// or https:// addresses. Fix or remove: %(links)s",
+            code="link_scheme",
+            params={"links": ", ".join(bad[:5])},
+        )
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -44,6 +68,13 @@ class Question(TimeStampedModel):
     )
     position = models.PositiveIntegerField(
         default=0, help_text="Order of the question on its condition's page (lowest first)."
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        "review interval (months)",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text="How long a full medical review of this answer holds before the next one is "
+        "due. Fast-moving topics may need a shorter interval.",
     )
     live_revision = models.ForeignKey(
         "AnswerRevision",
@@ -77,6 +108,40 @@ class Question(TimeStampedModel):
 class AnswerRevisionQuerySet(models.QuerySet):
     def open(self) -> "AnswerRevisionQuerySet":
         return self.filter(state__in=AnswerRevision.OPEN_STATES)
+
+    def live(self) -> "AnswerRevisionQuerySet":
+        """Revisions visitors read now: approved and still their question's live revision."""
+        return self.filter(state=AnswerRevision.State.APPROVED, question__live_revision=F("pk"))
+
+    def overdue(self, *, today: datetime.date) -> "AnswerRevisionQuerySet":
+        """Live answers whose next full review date has passed."""
+        return self.live().filter(next_review_on__lt=today)
+
+    def due_for_review(
+        self, *, today: datetime.date, within_days: int = 30
+    ) -> "AnswerRevisionQuerySet":
+        """Live answers whose next full review falls due within `within_days`, not yet overdue."""
+        return self.live().filter(
+            next_review_on__gte=today,
+            next_review_on__lte=today + datetime.timedelta(days=within_days),
+        )
+
+    def awaiting_review_by(self, user) -> "AnswerRevisionQuerySet":
+        """Revisions in review that `user` may approve: all but those they wrote or edited."""
+        edited = RevisionEvent.objects.edits().filter(actor=user).values("revision")
+        return (
+            self.filter(state=AnswerRevision.State.IN_REVIEW)
+            .exclude(author=user)
+            .exclude(pk__in=edited)
+        )
+
+    def history(self) -> "AnswerRevisionQuerySet":
+        """Every text visitors have read, newest first, with its reviewer's public profile."""
+        return (
+            self.filter(state__in=[AnswerRevision.State.APPROVED, AnswerRevision.State.SUPERSEDED])
+            .select_related("reviewer__reviewer_profile")
+            .order_by("-approved_at", "-number")
+        )
 
 
 class AnswerRevision(TimeStampedModel):
@@ -124,6 +189,7 @@ class AnswerRevision(TimeStampedModel):
     )
     body = models.TextField(
         max_length=30_000,
+        validators=[validate_markdown_links],
         help_text="The full answer in Markdown: paragraphs, lists, emphasis, links and "
         "headings (## to ####).",
     )
@@ -199,6 +265,17 @@ class AnswerRevision(TimeStampedModel):
     def is_live(self) -> bool:
         return self.state == self.State.APPROVED
 
+    @property
+    def is_review_overdue(self) -> bool:
+        """The next full review date has passed: the badge says so until a reviewer acts."""
+        return self.next_review_on is not None and self.next_review_on < timezone.localdate()
+
+
+class RevisionEventQuerySet(models.QuerySet):
+    def edits(self) -> "RevisionEventQuerySet":
+        """Saves of a draft's text, recorded as a move from a state to the same state."""
+        return self.filter(from_state=F("to_state"))
+
 
 class RevisionEvent(models.Model):
     """One move of a revision through the review workflow: who, when, from, to, and why."""
@@ -211,6 +288,8 @@ class RevisionEvent(models.Model):
     to_state = models.CharField(max_length=20, choices=AnswerRevision.State.choices)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RevisionEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["revision", "created_at", "pk"]
@@ -252,3 +331,65 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AnswerFeedbackQuerySet(models.QuerySet):
+    def unresolved(self) -> "AnswerFeedbackQuerySet":
+        return self.filter(resolved_at__isnull=True)
+
+
+class AnswerFeedback(models.Model):
+    """
+    What a reader told us about an answer: whether it helped, or an error they found. Readers
+    are anonymous here on purpose: no account, address or IP is stored with it, since which
+    answers a person reads can say which condition they live with.
+    """
+
+    class Kind(models.TextChoices):
+        HELPFUL = "helpful", "Helpfulness"
+        ERROR = "error", "Error report"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="feedback")
+    revision = models.ForeignKey(
+        AnswerRevision,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="feedback",
+        help_text="The revision the reader was reading.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    is_helpful = models.BooleanField("helpful", null=True, blank=True)
+    message = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    resolution_note = models.TextField(blank=True, max_length=2000)
+
+    objects = AnswerFeedbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "reader feedback"
+        verbose_name_plural = "reader feedback"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["resolved_at", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="error", is_helpful__isnull=True)
+                | models.Q(kind="helpful", is_helpful__isnull=False),
+                name="answers_feedback_kind_matches_fields",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.question}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None

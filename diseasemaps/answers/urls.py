@@ -4,6 +4,14 @@ from diseasemaps.answers import views
 
 app_name = "answers"
 
+QUESTION = "conditions/<slug:condition_slug>/questions/<slug:slug>/"
+
 urlpatterns = [
-    path("<slug:condition_slug>/questions/<slug:slug>/", views.question_detail, name="question"),
+    path(QUESTION, views.question_detail, name="question"),
+    path(f"{QUESTION}history/", views.question_history, name="question-history"),
+    path(f"{QUESTION}helpful/", views.feedback_helpful, name="feedback-helpful"),
+    path(f"{QUESTION}report-an-error/", views.feedback_error, name="feedback-error"),
+    path(f"{QUESTION}feedback/thanks/", views.feedback_thanks, name="feedback-thanks"),
+    path("reviewers/<slug:slug>/", views.reviewer_detail, name="reviewer"),
+    path("how-we-review/", views.review_policy, name="review-policy"),
 ]

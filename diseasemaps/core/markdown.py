@@ -59,3 +59,27 @@ def render_markdown(
         strip_comments=True,
         url_relative="deny" if absolute_links_only else None,
     )
+
+
+@cache
+def _permissive_parser() -> MarkdownIt:
+    # The rendering parser silently turns a javascript: link into plain text; to tell the
+    # writer about it, validators need to see every target that was written.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = lambda url: True
+    return md
+
+
+def link_targets(text: str) -> list[str]:
+    """Every link and image target written in `text`, for validators that refuse bad ones."""
+    targets = []
+    stack = list(_permissive_parser().parse(text or ""))
+    while stack:
+        token = stack.pop(0)
+        if token.children:
+            stack[:0] = token.children
+        for attribute in ("href", "src"):
+            value = token.attrGet(attribute) if token.attrs else None
+            if value is not None:
+                targets.append(str(value))
+    return targets

@@ -126,7 +126,7 @@ def _notify_author(*, experience: Experience, decision: ModerationDecision) -> N
     author = experience.author
     if author is None or not author.email:
         return
-    base_url = settings.DISEASEMAPS_BASE_URL.rstrip("/")
+    base_url = settings.DISEASEMAPS_SITE_URL.rstrip("/")
     context = {
         "decision": decision,
         "guideline": Guideline(decision.guideline).label if decision.guideline else "",
@@ -326,7 +326,7 @@ def _alert_moderators(experience: Experience) -> None:
     recipients = sorted(moderators.values_list("email", flat=True))
     if not recipients:
         return
-    url = settings.DISEASEMAPS_BASE_URL.rstrip("/") + reverse(
+    url = settings.DISEASEMAPS_SITE_URL.rstrip("/") + reverse(
         "admin:experiences_experience_change", args=[experience.pk]
     )
     subject = f"{settings.DISEASEMAPS_SITE_NAME}: a report says someone may be at risk"

@@ -1,4 +1,10 @@
+"""
+Answer revisions in the admin: writing drafts, the reviewer's decision page, diffs between
+revisions, the review queues and the workflow actions, all through the services.
+"""
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -6,50 +12,18 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html_join
 
 from diseasemaps.answers import services
-from diseasemaps.answers.models import AnswerRevision, Question, RevisionEvent, Source
+from diseasemaps.answers.diff import revision_diff
+from diseasemaps.answers.forms import ReviewDecisionForm
+from diseasemaps.answers.models import AnswerRevision, RevisionEvent, Source
 from diseasemaps.answers.views import question_page_context
 
 
-class RevisionInline(admin.TabularInline):
-    model = AnswerRevision
-    fields = ["number", "state", "author", "reviewer", "updated_on", "next_review_on"]
-    readonly_fields = fields
-    show_change_link = True
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["title", "condition", "is_published", "live_reviewed_on", "position"]
-    list_filter = ["condition"]
-    list_select_related = ["condition", "live_revision"]
-    search_fields = ["title", "condition__name", "condition__abbreviation"]
-    prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["condition"]
-    readonly_fields = ["live_revision_link"]
-    inlines = [RevisionInline]
-
-    @admin.display(boolean=True, description="published")
-    def is_published(self, question: Question) -> bool:
-        return question.live_revision_id is not None
-
-    @admin.display(description="last reviewed")
-    def live_reviewed_on(self, question: Question):
-        return question.live_revision.reviewed_on if question.live_revision_id else None
-
-    @admin.display(description="live revision")
-    def live_revision_link(self, question: Question) -> str:
-        if not question.live_revision_id:
-            return "None yet: add a revision and have it reviewed."
-        url = reverse("admin:answers_answerrevision_change", args=[question.live_revision_id])
-        return format_html('<a href="{}">{}</a>', url, question.live_revision)
+def error_text(error: Exception) -> str:
+    return " ".join(getattr(error, "messages", None) or [str(error)])
 
 
 class SourceInline(admin.TabularInline):
@@ -119,6 +93,32 @@ class RevisionForm(forms.ModelForm):
         return cleaned
 
 
+class ReviewQueueFilter(admin.SimpleListFilter):
+    """The reviewers' work lists: drafts waiting for them, and live answers due a review."""
+
+    title = "review queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("awaiting", "Awaiting my review"),
+            ("due", "Due for review"),
+            ("overdue", "Overdue"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "awaiting":
+            return queryset.awaiting_review_by(request.user)
+        if self.value() == "due":
+            return queryset.due_for_review(
+                today=today, within_days=settings.DISEASEMAPS_REVIEW_REMINDER_DAYS
+            )
+        if self.value() == "overdue":
+            return queryset.overdue(today=today)
+        return queryset
+
+
 @admin.register(AnswerRevision)
 class AnswerRevisionAdmin(admin.ModelAdmin):
     """
@@ -136,13 +136,19 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         "reviewer",
         "updated_on",
         "next_review_on",
+        "is_review_overdue",
     ]
-    list_filter = ["state", "review_kind", "question__condition"]
+    list_filter = [ReviewQueueFilter, "state", "review_kind", "question__condition"]
     list_select_related = ["question", "author", "reviewer"]
     search_fields = ["question__title", "short_answer", "change_summary"]
     autocomplete_fields = ["question"]
     inlines = [SourceInline, EventInline]
-    actions = ["send_for_review", "approve_full_review"]
+    actions = [
+        "send_for_review",
+        "approve_full_review",
+        "approve_editorial_change",
+        "discard_drafts",
+    ]
     review_fields = [
         "number",
         "state",
@@ -155,7 +161,7 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         "reviewed_on",
         "updated_on",
         "next_review_on",
-        "preview_link",
+        "workflow_links",
     ]
 
     def get_fields(self, request, obj=None):
@@ -172,10 +178,21 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="preview")
-    def preview_link(self, revision: AnswerRevision) -> str:
-        url = reverse("admin:answers_answerrevision_preview", args=[revision.pk])
-        return format_html('<a href="{}">Preview as the public page</a>', url)
+    @admin.display(boolean=True, description="overdue")
+    def is_review_overdue(self, revision: AnswerRevision) -> bool:
+        return revision.is_live and revision.is_review_overdue
+
+    @admin.display(description="review tools")
+    def workflow_links(self, revision: AnswerRevision) -> str:
+        links = [
+            (reverse("admin:answers_answerrevision_preview", args=[revision.pk]), "Preview"),
+            (reverse("admin:answers_answerrevision_diff", args=[revision.pk]), "Compare"),
+        ]
+        if revision.state == AnswerRevision.State.IN_REVIEW:
+            links.append(
+                (reverse("admin:answers_answerrevision_review", args=[revision.pk]), "Review")
+            )
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     # --- saving through the services ---
 
@@ -243,7 +260,30 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         self._apply(
             request,
             queryset,
-            lambda r: services.approve_revision(revision=r, reviewer=request.user),
+            lambda r: services.approve_revision(
+                revision=r, reviewer=request.user, review_kind=AnswerRevision.ReviewKind.FULL
+            ),
+        )
+
+    @admin.action(
+        description="Approve the selected revisions (editorial change only)",
+        permissions=["review"],
+    )
+    def approve_editorial_change(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda r: services.approve_revision(
+                revision=r,
+                reviewer=request.user,
+                review_kind=AnswerRevision.ReviewKind.EDITORIAL,
+            ),
+        )
+
+    @admin.action(description="Discard the selected drafts", permissions=["change"])
+    def discard_drafts(self, request, queryset):
+        self._apply(
+            request, queryset, lambda r: services.discard_draft(revision=r, actor=request.user)
         )
 
     def has_review_permission(self, request) -> bool:
@@ -254,8 +294,7 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
             try:
                 move(revision)
             except (ValidationError, PermissionDenied) as error:
-                message = " ".join(getattr(error, "messages", [str(error)]))
-                self.message_user(request, f"{revision}: {message}", messages.ERROR)
+                self.message_user(request, f"{revision}: {error_text(error)}", messages.ERROR)
             else:
                 self.message_user(request, f"{revision}: done.", messages.SUCCESS)
 
@@ -267,6 +306,16 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
                 "<int:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="answers_answerrevision_preview",
+            ),
+            path(
+                "<int:object_id>/diff/",
+                self.admin_site.admin_view(self.diff_view),
+                name="answers_answerrevision_diff",
+            ),
+            path(
+                "<int:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="answers_answerrevision_review",
             ),
             *super().get_urls(),
         ]
@@ -282,6 +331,95 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         )
         context["is_preview"] = True
         return TemplateResponse(request, "answers/question_detail.html", context)
+
+    # --- comparing revisions ---
+
+    def _revision_or_404(self, request, object_id) -> AnswerRevision:
+        revision = get_object_or_404(
+            AnswerRevision.objects.select_related("question__condition"), pk=object_id
+        )
+        if not self.has_view_permission(request, revision):
+            raise PermissionDenied
+        return revision
+
+    @staticmethod
+    def _default_base(revision: AnswerRevision) -> AnswerRevision | None:
+        """What a revision is best compared with: what it was written from, else the one before."""
+        if revision.based_on_id:
+            return revision.based_on
+        return revision.question.revisions.filter(number__lt=revision.number).first()
+
+    def diff_view(self, request, object_id: int):
+        revision = self._revision_or_404(request, object_id)
+        others = revision.question.revisions.exclude(pk=revision.pk).order_by("-number")
+        base = self._default_base(revision)
+        against = request.GET.get("against", "")
+        if against.isdigit():
+            base = get_object_or_404(others, pk=int(against))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Compare revisions of “{revision.question}”",
+            "revision": revision,
+            "base": base,
+            "others": others,
+            "sections": revision_diff(base, revision) if base else [],
+        }
+        return TemplateResponse(request, "admin/answers/answerrevision/diff.html", context)
+
+    # --- the reviewer's decision ---
+
+    def review_view(self, request, object_id: int):
+        """Approve (full or editorial) or send back one revision, seeing what changed."""
+        revision = self._revision_or_404(request, object_id)
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        initial = {"change_summary": revision.change_summary, "version": revision.version}
+        form = ReviewDecisionForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                self._decide(request, revision, form.cleaned_data)
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, error_text(error))
+            else:
+                return HttpResponseRedirect(
+                    reverse("admin:answers_answerrevision_change", args=[revision.pk])
+                )
+        base = self._default_base(revision)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Review revision {revision.number} of “{revision.question}”",
+            "revision": revision,
+            "base": base,
+            "form": form,
+            "sections": revision_diff(base, revision) if base else [],
+            "events": revision.events.select_related("actor"),
+        }
+        return TemplateResponse(request, "admin/answers/answerrevision/review.html", context)
+
+    def _decide(self, request, revision: AnswerRevision, data: dict) -> None:
+        decision = data["decision"]
+        if decision == ReviewDecisionForm.REQUEST_CHANGES:
+            services.request_changes(revision=revision, reviewer=request.user, note=data["note"])
+            self.message_user(request, "Sent back to the editor with your note.", messages.SUCCESS)
+            return
+        kind = (
+            AnswerRevision.ReviewKind.FULL
+            if decision == ReviewDecisionForm.APPROVE_FULL
+            else AnswerRevision.ReviewKind.EDITORIAL
+        )
+        services.approve_revision(
+            revision=revision,
+            reviewer=request.user,
+            review_kind=kind,
+            change_summary=data["change_summary"],
+            expected_version=data["version"],
+            next_review_on=data["next_review_on"]
+            if kind == AnswerRevision.ReviewKind.FULL
+            else None,
+        )
+        self.message_user(request, "Approved: readers now see this revision.", messages.SUCCESS)
 
 
 @admin.register(Source)

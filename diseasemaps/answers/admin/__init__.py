@@ -1,0 +1,5 @@
+"""The answers admin, one module per area; importing them registers their ModelAdmins."""
+
+from diseasemaps.answers.admin import feedback, questions, revisions
+
+__all__ = ["feedback", "questions", "revisions"]
