@@ -34,6 +34,7 @@ prod_env=(
   SECRET_KEY="check-deploy-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
   ALLOWED_HOSTS=diseasemaps.example
   DATABASE_URL="$PG_URL"
+  DISEASEMAPS_SITE_URL=https://diseasemaps.example
 )
 
 echo "--- collectstatic"

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from diseasemaps.answers.models import AnswerRevision, Question, RevisionEvent
+from diseasemaps.conditions import services as search_services
 from diseasemaps.members.models import User
 
 DEFAULT_REVIEW_INTERVAL = datetime.timedelta(days=365)
@@ -146,6 +147,7 @@ def approve_revision(
         _record(revision=previous, actor=reviewer, from_state=State.APPROVED)
     question.live_revision = revision
     question.save(update_fields=["live_revision", "updated_at"])
+    search_services.index_question(question=question)
     return revision
 
 

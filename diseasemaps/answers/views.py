@@ -2,8 +2,9 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from diseasemaps.answers.jsonld import question_jsonld, render_jsonld
+from diseasemaps.answers.jsonld import breadcrumb_jsonld, question_jsonld, render_jsonld_blocks
 from diseasemaps.answers.models import AnswerRevision, Question
+from diseasemaps.core.seo import ShareMeta, absolute_url, breadcrumbs, describe
 from diseasemaps.experiences.models import Experience
 from diseasemaps.members.models import MemberCondition
 
@@ -24,6 +25,7 @@ def question_page_context(
         "experiences_page": page,
         "people_count": experiences.people_count(),
         "member_count": MemberCondition.objects.community_size(question.condition),
+        "crumbs": breadcrumbs(condition=question.condition, question=question),
     }
 
 
@@ -34,11 +36,18 @@ def question_detail(request, condition_slug: str, slug: str):
     context = question_page_context(
         question=question, revision=question.live_revision, page_number=request.GET.get("page")
     )
-    context["jsonld"] = render_jsonld(
+    context["share"] = ShareMeta(
+        path=question.get_absolute_url(),
+        title=question.title,
+        description=describe(question.live_revision.short_answer),
+        og_type="article",
+    )
+    context["jsonld"] = render_jsonld_blocks(
         question_jsonld(
             question=question,
             revision=question.live_revision,
-            absolute_url=request.build_absolute_uri(question.get_absolute_url()),
-        )
+            absolute_url=absolute_url(question.get_absolute_url()),
+        ),
+        breadcrumb_jsonld(context["crumbs"]),
     )
     return render(request, "answers/question_detail.html", context)

@@ -1,9 +1,12 @@
 from itertools import groupby
 
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
+from diseasemaps.answers.jsonld import breadcrumb_jsonld, condition_jsonld, render_jsonld_blocks
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.seo import ShareMeta, breadcrumbs, describe
 from diseasemaps.experiences.models import Experience
 
 
@@ -14,7 +17,25 @@ def condition_list(request):
         (letter, list(group))
         for letter, group in groupby(conditions, key=lambda condition: condition.index_letter)
     ]
-    return render(request, "conditions/condition_list.html", {"letters": letters})
+    crumbs = breadcrumbs()
+    share = ShareMeta(
+        path=reverse("conditions:index"),
+        title="Conditions A–Z",
+        description=describe(
+            "Every condition on DiseaseMaps, from A to Z, with medically reviewed answers and "
+            "members' experiences."
+        ),
+    )
+    return render(
+        request,
+        "conditions/condition_list.html",
+        {
+            "letters": letters,
+            "crumbs": crumbs,
+            "share": share,
+            "jsonld": render_jsonld_blocks(breadcrumb_jsonld(crumbs)),
+        },
+    )
 
 
 def condition_detail(request, slug: str):
@@ -23,6 +44,7 @@ def condition_detail(request, slug: str):
     )
     questions = Question.objects.published().filter(condition=condition)
     recent_experiences = Experience.objects.visible().filter(condition=condition).for_display()[:5]
+    crumbs = breadcrumbs(condition=condition)
     return render(
         request,
         "conditions/condition_detail.html",
@@ -30,5 +52,14 @@ def condition_detail(request, slug: str):
             "condition": condition,
             "questions": questions,
             "recent_experiences": recent_experiences,
+            "crumbs": crumbs,
+            "share": ShareMeta(
+                path=condition.get_absolute_url(),
+                title=condition.display_name,
+                description=describe(condition.summary),
+            ),
+            "jsonld": render_jsonld_blocks(
+                condition_jsonld(condition=condition), breadcrumb_jsonld(crumbs)
+            ),
         },
     )
