@@ -6,6 +6,7 @@ adds a page type adds it here as part of being done.
 
 from django.urls import reverse
 
+from diseasemaps.conditions.services import index_question
 from tests.factories import ExperienceFactory, published_question
 
 
@@ -15,11 +16,13 @@ def public_pages() -> dict[str, str]:
         condition__name="Dermatofibrosarcoma Protuberans", condition__abbreviation="DFSP"
     )
     ExperienceFactory(question=question)
+    index_question(question=question)
     return {
         "home": reverse("core:home"),
         "condition index": reverse("conditions:index"),
         "condition": question.condition.get_absolute_url(),
         "question": question.get_absolute_url(),
+        "search": reverse("core:search") + "?q=DFSP+treatment",
         "not found": "/no-such-page/",
         "log in": reverse("account_login"),
         "sign up": reverse("account_signup"),
@@ -28,4 +31,4 @@ def public_pages() -> dict[str, str]:
 
 
 # Pages that only read and are open to anyone: they must set no cookie at all.
-READ_ONLY_PAGES = ["home", "condition index", "condition", "question", "not found"]
+READ_ONLY_PAGES = ["home", "condition index", "condition", "question", "search", "not found"]

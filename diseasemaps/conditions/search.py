@@ -40,7 +40,7 @@ class SearchTerms:
         for token in WORD.findall(raw):
             target = excluded if token.startswith("-") else words
             word = token.lstrip("-").lower()
-            if word and word not in OPERATORS and word not in words + excluded:
+            if len(word) > 1 and word not in OPERATORS and word not in words + excluded:
                 target.append(word)
         return cls(raw=raw, words=tuple(words), excluded=tuple(excluded))
 

@@ -51,6 +51,7 @@ def search(request):
         {
             "form": form,
             "terms": terms,
+            "typed": form.data.get("q", ""),
             "results": results,
             "result_limit": SEARCH_RESULTS,
             "popular_conditions": [] if results else _popular_conditions(5),

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from diseasemaps.answers.jsonld import question_jsonld, render_jsonld
-from tests.factories import published_question
+from tests.factories import ConditionAliasFactory, published_question
 
 pytestmark = pytest.mark.django_db
 
@@ -14,15 +14,20 @@ def _blocks(html: str) -> list[dict]:
     return [json.loads(block) for block in re.findall(pattern, html, re.S)]
 
 
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.DISEASEMAPS_SITE_URL = "https://diseasemaps.example"
+
+
 def test_the_question_page_describes_itself_as_a_reviewed_medical_web_page(client):
     question = published_question(condition__name="Gout", condition__abbreviation="GT")
-    (data,) = _blocks(client.get(question.get_absolute_url()).content.decode())
+    data, _breadcrumbs = _blocks(client.get(question.get_absolute_url()).content.decode())
     assert data["@type"] == "MedicalWebPage"
     assert data["about"] == {"@type": "MedicalCondition", "name": "Gout", "alternateName": "GT"}
     assert data["lastReviewed"] == "2026-05-08"
     assert data["dateModified"] == "2026-05-08"
     assert data["reviewedBy"]["name"].startswith("Dr Reviewer")
-    assert data["url"].endswith(question.get_absolute_url())
+    assert data["url"] == "https://diseasemaps.example" + question.get_absolute_url()
 
 
 def test_text_in_the_data_block_cannot_close_the_script_element():
@@ -39,3 +44,49 @@ def test_text_in_the_data_block_cannot_close_the_script_element():
         )["name"]
         == "Is </script><script>alert(1)</script> safe?"
     )
+
+
+def test_the_condition_page_describes_the_medical_condition(client):
+    question = published_question(
+        condition__name="Dermatofibrosarcoma Protuberans",
+        condition__abbreviation="DFSP",
+        condition__slug="dfsp",
+        condition__summary="A rare\n\ntumour.",
+    )
+    ConditionAliasFactory(condition=question.condition, name="Dermatofibrosarcoma")
+    condition_data, _breadcrumbs = _blocks(client.get("/conditions/dfsp/").content.decode())
+    assert condition_data == {
+        "@context": "https://schema.org",
+        "@type": "MedicalCondition",
+        "name": "Dermatofibrosarcoma Protuberans",
+        "alternateName": ["DFSP", "Dermatofibrosarcoma"],
+        "url": "https://diseasemaps.example/conditions/dfsp/",
+        "description": "A rare tumour.",
+    }
+
+
+def test_every_page_with_breadcrumbs_describes_them_as_a_breadcrumb_list(client):
+    question = published_question(condition__slug="gout", title="Is it hereditary?", slug="genes")
+    pages = {
+        "/conditions/": ["Home", "Conditions"],
+        "/conditions/gout/": ["Home", "Conditions", question.condition.short_name],
+        question.get_absolute_url(): [
+            "Home",
+            "Conditions",
+            question.condition.short_name,
+            "Is it hereditary?",
+        ],
+        "/search/?q=gout": ["Home", "Search"],
+    }
+    for url, names in pages.items():
+        (trail,) = [
+            block
+            for block in _blocks(client.get(url).content.decode())
+            if block["@type"] == "BreadcrumbList"
+        ]
+        items = trail["itemListElement"]
+        assert [item["name"] for item in items] == names, url
+        assert [item["position"] for item in items] == list(range(1, len(names) + 1)), url
+        assert items[0]["item"] == "https://diseasemaps.example/", url
+        assert all(item["item"].startswith("https://diseasemaps.example/") for item in items)
+    assert items[-1]["item"] == "https://diseasemaps.example/search/"
