@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from diseasemaps.answers import services as answer_services
-from tests.factories import QuestionFactory, published_question
+from diseasemaps.answers.models import Question
+from tests.factories import ExperienceFactory, QuestionFactory, published_question
 from tests.pages import public_pages
 
 pytestmark = pytest.mark.django_db
@@ -153,10 +154,18 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_private_areas(cl
     assert not response.cookies
 
 
-def test_the_question_page_html_and_css_fit_the_size_budget(client):
+def test_the_question_page_html_and_css_fit_the_size_budget(client, settings):
     call_command("load_demo_content", verbosity=0)
-    html = client.get("/conditions/dfsp/questions/standard-treatment/").content
-    assert b"172 members" in html  # the real page, with a full page of experiences
+    question = Question.objects.get(slug="standard-treatment")
+    # A full page of experiences of a typical length (about 700 characters each).
+    ExperienceFactory.create_batch(
+        settings.DISEASEMAPS_EXPERIENCES_PER_PAGE,
+        question=question,
+        body="I had Mohs surgery on my shoulder and the margins were clear. " * 11,
+    )
+    html = client.get(question.get_absolute_url()).content
+    assert b"172 members" in html
+    assert html.count(b'class="experience"') == settings.DISEASEMAPS_EXPERIENCES_PER_PAGE
     with open(finders.find("css/site.css"), "rb") as stylesheet:
         css = stylesheet.read()
     assert len(html) + len(css) < SIZE_BUDGET, (len(html), len(css))
