@@ -183,3 +183,12 @@ def test_the_home_page_offers_search(client):
     html = client.get(reverse("core:home")).content.decode()
     assert 'role="search"' in html
     assert f'action="{reverse("core:search")}"' in html
+
+
+def test_the_deploy_checks_want_the_public_https_site_url(settings):
+    from diseasemaps.core.checks import site_url_is_public_https
+
+    settings.DISEASEMAPS_SITE_URL = "http://127.0.0.1:8000"
+    assert [w.id for w in site_url_is_public_https(None)] == ["diseasemaps.W001"]
+    settings.DISEASEMAPS_SITE_URL = "https://diseasemaps.example"
+    assert site_url_is_public_https(None) == []
