@@ -48,6 +48,27 @@ def test_no_page_type_has_console_errors_csp_violations_or_third_party_requests(
     assert page.foreign_requests == []
 
 
+def test_a_visitor_browses_the_a_to_z_index_by_letter_to_the_dfsp_answer(page):
+    call_command("load_demo_content", verbosity=0)
+    page.goto("/")
+    page.get_by_role("link", name="Conditions A–Z").first.click()
+    page.wait_for_url("**/conditions/")
+    page.get_by_role("navigation", name="Letters").get_by_role("link", name="D").click()
+    page.wait_for_url("**/conditions/#letter-D")
+    page.locator("#letter-D").get_by_role(
+        "link", name="Dermatofibrosarcoma Protuberans (DFSP)"
+    ).click()
+    page.wait_for_url("**/conditions/dfsp/")
+    page.get_by_role(
+        "link", name="What is the standard approach to treating Dermatofibrosarcoma Protuberans?"
+    ).click()
+    page.wait_for_url("**/conditions/dfsp/questions/standard-treatment/")
+    breadcrumb = page.get_by_role("navigation", name="Breadcrumb")
+    breadcrumb.get_by_role("link", name="DFSP").click()
+    page.wait_for_url("**/conditions/dfsp/")
+    assert page.problems.messages == []
+
+
 def _search_from_home(page, query: str) -> None:
     page.goto("/")
     page.get_by_role("searchbox", name="Search conditions and answers").fill(query)
