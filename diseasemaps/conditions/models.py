@@ -99,8 +99,10 @@ class ConditionAlias(models.Model):
 
 # The text search configuration: English stemming, so "treating" finds "treatment".
 SEARCH_CONFIG = "english"
-# How alike (0–1, pg_trgm word similarity) a misspelt word must be to a name or title to match.
-SEARCH_MIN_SIMILARITY = 0.5
+# Misspellings: a name or title matches when pg_trgm's word similarity to the query reaches
+# pg_trgm.word_similarity_threshold (0.6 by default), through the `%>` operator, which the
+# trigram indexes serve. Only the first few words are tried that way, to bound the work.
+FUZZY_WORDS = 5
 
 
 class SearchDocumentQuerySet(models.QuerySet):
@@ -118,15 +120,24 @@ class SearchDocumentQuerySet(models.QuerySet):
 
     def _matching_postgresql(self, terms: "SearchTerms") -> "SearchDocumentQuerySet":
         query = SearchQuery(terms.raw, search_type="websearch", config=SEARCH_CONFIG)
-        similarity = Greatest(
-            TrigramWordSimilarity(terms.raw, "names"), TrigramWordSimilarity(terms.raw, "title")
-        )
+        matches = models.Q(search_vector=query)
+        # Each longer word may be misspelt on its own: "dermatofibrosarkoma treatment".
+        fuzzy_words = [word for word in terms.words if len(word) >= 4][:FUZZY_WORDS]
+        similarities = [models.Value(0.0)]
+        for word in fuzzy_words:
+            matches |= models.Q(names__trigram_word_similar=word)
+            matches |= models.Q(title__trigram_word_similar=word)
+            similarities += [
+                TrigramWordSimilarity(word, "names"),
+                TrigramWordSimilarity(word, "title"),
+            ]
         return (
-            self.annotate(rank=SearchRank(models.F("search_vector"), query), similarity=similarity)
-            .filter(
-                models.Q(search_vector=query)
-                | models.Q(names__trigram_word_similar=terms.raw)
-                | models.Q(similarity__gte=SEARCH_MIN_SIMILARITY)
+            self.filter(matches)
+            .annotate(
+                rank=SearchRank(models.F("search_vector"), query),
+                similarity=Greatest(*similarities, output_field=models.FloatField())
+                if len(similarities) > 1
+                else similarities[0],
             )
             .annotate(score=models.F("rank") + models.F("similarity"))
             .order_by("-score", "kind", "title")

@@ -283,3 +283,11 @@ def test_search_runs_a_fixed_number_of_queries(client, editor, reviewer, django_
         _go_live(question, editor, reviewer)
     with django_assert_num_queries(1):
         _search_page(client, "question")
+
+
+@postgres_only  # reason: misspellings are forgiven through pg_trgm, which only PostgreSQL has
+def test_a_misspelt_name_among_other_words_still_finds_it(editor, reviewer):
+    question = QuestionFactory(condition=_dfsp(), title="How is it treated?")
+    _go_live(question, editor, reviewer)
+    titles = _titles("dermatofibrosarkoma treatment")
+    assert set(titles) == {question.title, "Dermatofibrosarcoma Protuberans (DFSP)"}
