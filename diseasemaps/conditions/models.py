@@ -192,7 +192,6 @@ class SearchDocument(models.Model):
         blank=True,
         related_name="search_document",
     )
-    url = models.CharField(max_length=300)
     title = models.CharField(max_length=300)
     names = models.TextField(help_text="The condition's name, abbreviation and aliases.")
     summary = models.TextField(help_text="The short answer, or the condition's summary.")
@@ -218,3 +217,8 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """The page itself, from the live rows, so that a changed address never goes stale."""
+        target = self.question if self.question_id else self.condition
+        return target.get_absolute_url()

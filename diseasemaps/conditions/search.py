@@ -74,12 +74,14 @@ def search(terms: SearchTerms, *, limit: int = 20) -> list[SearchResult]:
     """The best `limit` public documents for `terms`, each with a highlighted snippet."""
     if not terms.is_searchable:
         return []
-    documents = SearchDocument.objects.matching(terms).select_related("condition")[:limit]
+    documents = SearchDocument.objects.matching(terms).select_related(
+        "condition", "question__condition"
+    )[:limit]
     return [
         SearchResult(
             kind=document.kind,
-            title=document.title,
-            url=document.url,
+            title=document.question.title if document.question_id else document.title,
+            url=document.get_absolute_url(),
             condition_name=document.condition.display_name,
             snippet=highlight(_snippet_source(document, terms), terms),
         )

@@ -43,7 +43,6 @@ def _index_condition_document(condition: Condition) -> None:
         kind=Kind.CONDITION,
         condition=condition,
         defaults={
-            "url": condition.get_absolute_url(),
             "title": condition.display_name,
             "names": _names(condition),
             "summary": " ".join(condition.summary.split()),
@@ -59,7 +58,6 @@ def _index_question_document(question: Question, names: str) -> None:
         question=question,
         defaults={
             "condition": question.condition,
-            "url": question.get_absolute_url(),
             "title": question.title,
             "names": names,
             "summary": revision.short_answer,
