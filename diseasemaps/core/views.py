@@ -9,9 +9,12 @@ from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
 from diseasemaps.conditions.search import search as search_documents
 from diseasemaps.core.forms import SearchForm
+from diseasemaps.core.ratelimit import RateLimit, request_key
 from diseasemaps.core.seo import SITE_DESCRIPTION, Crumb, ShareMeta, absolute_url, breadcrumbs
 
 SEARCH_RESULTS = 20
+# Generous for a person, a brake on a script hammering the database.
+SEARCH_LIMIT = RateLimit("search", limit=60, period=60)
 
 
 def _popular_conditions(limit: int):
@@ -43,7 +46,8 @@ def search(request):
     """
     form = SearchForm(request.GET)
     terms = form.terms() if form.is_valid() else None
-    results = search_documents(terms, limit=SEARCH_RESULTS) if terms else []
+    too_many = bool(terms and terms.is_searchable and SEARCH_LIMIT.hit(request_key(request)))
+    results = search_documents(terms, limit=SEARCH_RESULTS) if terms and not too_many else []
     crumbs = breadcrumbs(here=Crumb("Search", reverse("core:search")))
     return render(
         request,
@@ -58,7 +62,9 @@ def search(request):
             "crumbs": crumbs,
             "jsonld": render_jsonld_blocks(breadcrumb_jsonld(crumbs)),
             "hide_header_search": True,
+            "too_many": too_many,
         },
+        status=429 if too_many else 200,
     )
 
 

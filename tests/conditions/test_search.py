@@ -291,3 +291,17 @@ def test_a_misspelt_name_among_other_words_still_finds_it(editor, reviewer):
     _go_live(question, editor, reviewer)
     titles = _titles("dermatofibrosarkoma treatment")
     assert set(titles) == {question.title, "Dermatofibrosarcoma Protuberans (DFSP)"}
+
+
+def test_a_flood_of_searches_from_one_address_is_slowed_with_a_helpful_page(client, monkeypatch):
+    from diseasemaps.core import views
+    from diseasemaps.core.ratelimit import RateLimit
+
+    monkeypatch.setattr(views, "SEARCH_LIMIT", RateLimit("search-test", limit=2, period=60))
+    assert client.get(reverse("core:search"), {"q": "dfsp"}).status_code == 200
+    assert client.get(reverse("core:search"), {"q": "dfsp"}).status_code == 200
+    response = client.get(reverse("core:search"), {"q": "dfsp"})
+    assert response.status_code == 429
+    assert "Please wait a minute" in response.content.decode()
+    # An empty search costs nothing and is never refused.
+    assert client.get(reverse("core:search"), {"q": ""}).status_code == 200
