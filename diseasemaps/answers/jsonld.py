@@ -82,8 +82,3 @@ def render_jsonld(data: dict) -> SafeString:
     text = json.dumps(data, ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
-
-
-def render_jsonld_blocks(*blocks: dict) -> SafeString:
-    """Several JSON-LD data blocks, one after the other."""
-    return mark_safe("".join(render_jsonld(block) for block in blocks))  # noqa: S308

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from diseasemaps.answers.jsonld import breadcrumb_jsonld, question_jsonld, render_jsonld_blocks
+from diseasemaps.answers.jsonld import question_jsonld, render_jsonld
 from diseasemaps.answers.models import AnswerRevision, Question
 from diseasemaps.core.seo import ShareMeta, absolute_url, breadcrumbs, describe
 from diseasemaps.experiences.models import Experience
@@ -42,12 +42,11 @@ def question_detail(request, condition_slug: str, slug: str):
         description=describe(question.live_revision.short_answer),
         og_type="article",
     )
-    context["jsonld"] = render_jsonld_blocks(
+    context["jsonld"] = render_jsonld(
         question_jsonld(
             question=question,
             revision=question.live_revision,
             absolute_url=absolute_url(question.get_absolute_url()),
-        ),
-        breadcrumb_jsonld(context["crumbs"]),
+        )
     )
     return render(request, "answers/question_detail.html", context)

@@ -3,7 +3,7 @@ from itertools import groupby
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from diseasemaps.answers.jsonld import breadcrumb_jsonld, condition_jsonld, render_jsonld_blocks
+from diseasemaps.answers.jsonld import condition_jsonld, render_jsonld
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.seo import ShareMeta, breadcrumbs, describe
@@ -33,7 +33,6 @@ def condition_list(request):
             "letters": letters,
             "crumbs": crumbs,
             "share": share,
-            "jsonld": render_jsonld_blocks(breadcrumb_jsonld(crumbs)),
         },
     )
 
@@ -58,8 +57,6 @@ def condition_detail(request, slug: str):
                 title=condition.display_name,
                 description=describe(condition.summary),
             ),
-            "jsonld": render_jsonld_blocks(
-                condition_jsonld(condition=condition), breadcrumb_jsonld(crumbs)
-            ),
+            "jsonld": render_jsonld(condition_jsonld(condition=condition)),
         },
     )

@@ -18,26 +18,59 @@ SITE_DESCRIPTION = (
     "of people who live with it."
 )
 
-# Descriptions of the account pages, whose templates come from django-allauth: each page type
-# gets its own, so that no two pages share a description.
-ACCOUNT_PAGE_DESCRIPTIONS = {
-    "account_login": "Log in to your DiseaseMaps account to share your experiences and follow "
-    "the conditions you live with.",
-    "account_signup": "Join DiseaseMaps to share your first-person experiences of a condition "
-    "and learn from people who live with it.",
-    "account_reset_password": "Forgotten your DiseaseMaps password? Ask for a link to set a "
-    "new one.",
-    "account_reset_password_done": "We have sent you a link to reset your DiseaseMaps password.",
-    "account_reset_password_from_key": "Choose a new password for your DiseaseMaps account.",
-    "account_reset_password_from_key_done": "Your DiseaseMaps password has been changed.",
-    "account_logout": "Log out of your DiseaseMaps account.",
-    "account_email_verification_sent": "Confirm your e-mail address to finish joining DiseaseMaps.",
-    "account_confirm_email": "Confirm the e-mail address of your DiseaseMaps account.",
-    "account_change_password": "Change the password of your DiseaseMaps account.",
-    "account_set_password": "Set a password for your DiseaseMaps account.",
-    "account_email": "Manage the e-mail addresses of your DiseaseMaps account.",
-    "account_inactive": "This DiseaseMaps account is inactive.",
-    "account_reauthenticate": "Confirm it is you before changing your DiseaseMaps account.",
+
+@dataclass(frozen=True)
+class AccountPage:
+    label: str
+    description: str
+
+
+# The account pages, whose templates come from django-allauth: each gets its own breadcrumb
+# label and description, so that no two pages share one.
+ACCOUNT_PAGES = {
+    "account_login": AccountPage(
+        "Log in",
+        "Log in to your DiseaseMaps account to share your experiences and follow the "
+        "conditions you live with.",
+    ),
+    "account_signup": AccountPage(
+        "Join",
+        "Join DiseaseMaps to share your first-person experiences of a condition and learn from "
+        "people who live with it.",
+    ),
+    "account_reset_password": AccountPage(
+        "Reset your password",
+        "Forgotten your DiseaseMaps password? Ask for a link to set a new one.",
+    ),
+    "account_reset_password_done": AccountPage(
+        "Reset your password", "We have sent you a link to reset your DiseaseMaps password."
+    ),
+    "account_reset_password_from_key": AccountPage(
+        "Choose a new password", "Choose a new password for your DiseaseMaps account."
+    ),
+    "account_reset_password_from_key_done": AccountPage(
+        "Password changed", "Your DiseaseMaps password has been changed."
+    ),
+    "account_logout": AccountPage("Log out", "Log out of your DiseaseMaps account."),
+    "account_email_verification_sent": AccountPage(
+        "Confirm your e-mail", "Confirm your e-mail address to finish joining DiseaseMaps."
+    ),
+    "account_confirm_email": AccountPage(
+        "Confirm your e-mail", "Confirm the e-mail address of your DiseaseMaps account."
+    ),
+    "account_change_password": AccountPage(
+        "Change password", "Change the password of your DiseaseMaps account."
+    ),
+    "account_set_password": AccountPage(
+        "Set a password", "Set a password for your DiseaseMaps account."
+    ),
+    "account_email": AccountPage(
+        "E-mail addresses", "Manage the e-mail addresses of your DiseaseMaps account."
+    ),
+    "account_inactive": AccountPage("Inactive account", "This DiseaseMaps account is inactive."),
+    "account_reauthenticate": AccountPage(
+        "Confirm it is you", "Confirm it is you before changing your DiseaseMaps account."
+    ),
 }
 
 

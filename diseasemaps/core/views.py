@@ -4,7 +4,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from diseasemaps.answers.jsonld import breadcrumb_jsonld, render_jsonld_blocks
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
 from diseasemaps.conditions.search import search as search_documents
@@ -60,7 +59,6 @@ def search(request):
             "result_limit": SEARCH_RESULTS,
             "popular_conditions": [] if results else _popular_conditions(5),
             "crumbs": crumbs,
-            "jsonld": render_jsonld_blocks(breadcrumb_jsonld(crumbs)),
             "hide_header_search": True,
             "too_many": too_many,
         },

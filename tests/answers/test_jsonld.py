@@ -77,6 +77,7 @@ def test_every_page_with_breadcrumbs_describes_them_as_a_breadcrumb_list(client)
             "Is it hereditary?",
         ],
         "/search/?q=gout": ["Home", "Search"],
+        "/accounts/login/": ["Home", "Log in"],
     }
     for url, names in pages.items():
         (trail,) = [
@@ -89,4 +90,10 @@ def test_every_page_with_breadcrumbs_describes_them_as_a_breadcrumb_list(client)
         assert [item["position"] for item in items] == list(range(1, len(names) + 1)), url
         assert items[0]["item"] == "https://diseasemaps.example/", url
         assert all(item["item"].startswith("https://diseasemaps.example/") for item in items)
-    assert items[-1]["item"] == "https://diseasemaps.example/search/"
+    assert items[-1]["item"] == "https://diseasemaps.example/accounts/login/"
+
+
+def test_the_breadcrumbs_shown_are_the_ones_described(client):
+    html = client.get("/accounts/signup/").content.decode()
+    assert '<li><a href="/">Home</a></li><li><span aria-current="page">Join</span></li>' in html
+    assert html.count('aria-label="Breadcrumb"') == 1
