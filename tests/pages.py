@@ -23,6 +23,8 @@ def public_pages() -> dict[str, str]:
         "condition": question.condition.get_absolute_url(),
         "question": question.get_absolute_url(),
         "search": reverse("core:search") + "?q=DFSP+treatment",
+        "search, nothing found": reverse("core:search") + "?q=qwzxv",
+        "search, empty": reverse("core:search"),
         "not found": "/no-such-page/",
         "log in": reverse("account_login"),
         "sign up": reverse("account_signup"),
@@ -31,4 +33,13 @@ def public_pages() -> dict[str, str]:
 
 
 # Pages that only read and are open to anyone: they must set no cookie at all.
-READ_ONLY_PAGES = ["home", "condition index", "condition", "question", "search", "not found"]
+READ_ONLY_PAGES = [
+    "home",
+    "condition index",
+    "condition",
+    "question",
+    "search",
+    "search, nothing found",
+    "search, empty",
+    "not found",
+]
