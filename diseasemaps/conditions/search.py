@@ -9,6 +9,7 @@ our own <mark> elements, so nothing in the content can inject markup.
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -72,11 +73,18 @@ class SearchResult:
 
 def search(terms: SearchTerms, *, limit: int = 20) -> list[SearchResult]:
     """The best `limit` public documents for `terms`, each with a highlighted snippet."""
+    return as_results(matching_documents(terms)[:limit], terms)
+
+
+def matching_documents(terms: SearchTerms) -> QuerySet:
+    """Every public document matching `terms`, best first (nothing for a query without words)."""
     if not terms.is_searchable:
-        return []
-    documents = SearchDocument.objects.matching(terms).select_related(
-        "condition", "question__condition"
-    )[:limit]
+        return SearchDocument.objects.none()
+    return SearchDocument.objects.matching(terms).select_related("condition", "question__condition")
+
+
+def as_results(documents, terms: SearchTerms) -> list[SearchResult]:
+    """Documents as the results page shows them, each with its highlighted snippet."""
     return [
         SearchResult(
             kind=document.kind,

@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -6,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
-from diseasemaps.conditions.search import search as search_documents
+from diseasemaps.conditions.search import as_results, matching_documents
 from diseasemaps.core.forms import SearchForm
 from diseasemaps.core.ratelimit import RateLimit, request_key
 from diseasemaps.core.seo import SITE_DESCRIPTION, Crumb, ShareMeta, absolute_url, breadcrumbs
@@ -46,7 +47,13 @@ def search(request):
     form = SearchForm(request.GET)
     terms = form.terms() if form.is_valid() else None
     too_many = bool(terms and terms.is_searchable and SEARCH_LIMIT.hit(request_key(request)))
-    results = search_documents(terms, limit=SEARCH_RESULTS) if terms and not too_many else []
+    page = None
+    results = []
+    if terms and terms.is_searchable and not too_many:
+        page = Paginator(matching_documents(terms), SEARCH_RESULTS).get_page(
+            request.GET.get("page")
+        )
+        results = as_results(page.object_list, terms)
     crumbs = breadcrumbs(here=Crumb("Search", reverse("core:search")))
     return render(
         request,
@@ -56,7 +63,7 @@ def search(request):
             "terms": terms,
             "typed": form.data.get("q", ""),
             "results": results,
-            "result_limit": SEARCH_RESULTS,
+            "page": page,
             "popular_conditions": [] if results else _popular_conditions(5),
             "crumbs": crumbs,
             "hide_header_search": True,

@@ -281,8 +281,25 @@ def test_search_runs_a_fixed_number_of_queries(client, editor, reviewer, django_
     for number in range(5):
         question = QuestionFactory(condition=condition, title=f"Question {number}?")
         _go_live(question, editor, reviewer)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the page of results, and how many there are
         _search_page(client, "question")
+
+
+def test_many_results_come_in_pages(client, editor, reviewer, settings, monkeypatch):
+    from diseasemaps.core import views
+
+    monkeypatch.setattr(views, "SEARCH_RESULTS", 2)
+    condition = _dfsp()
+    for number in range(4):
+        question = QuestionFactory(condition=condition, title=f"Question {number}?")
+        _go_live(question, editor, reviewer, body="About imatinib.")
+    first = _search_page(client, "imatinib")
+    assert "4 results, best first · page 1 of 2" in first
+    assert 'href="?q=imatinib&amp;page=2">More results</a>' in first
+    second = client.get(reverse("core:search"), {"q": "imatinib", "page": "2"}).content.decode()
+    assert "page 2 of 2" in second
+    assert "Previous results" in second
+    assert first.count('class="search-result"') == second.count('class="search-result"') == 2
 
 
 @postgres_only  # reason: misspellings are forgiven through pg_trgm, which only PostgreSQL has
