@@ -192,3 +192,15 @@ def test_the_deploy_checks_want_the_public_https_site_url(settings):
     assert [w.id for w in site_url_is_public_https(None)] == ["diseasemaps.W001"]
     settings.DISEASEMAPS_SITE_URL = "https://diseasemaps.example"
     assert site_url_is_public_https(None) == []
+
+
+def test_the_breadcrumbs_partial_still_takes_a_condition_question_and_page():
+    from django.template.loader import render_to_string
+
+    question = published_question(title="Is it hereditary?")
+    html = render_to_string(
+        "includes/breadcrumbs.html",
+        {"condition": question.condition, "question": question, "page": "Review history"},
+    )
+    assert f'<a href="{question.get_absolute_url()}">Is it hereditary?</a>' in html
+    assert '<span aria-current="page">Review history</span>' in html
