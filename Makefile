@@ -11,12 +11,14 @@ PORT ?= 8000
 DEV_ENV := DEBUG=1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev browser static lint bench clean
+.PHONY: help run test install install-dev browser npm static lint audit bench clean
 
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT) (SQLite)"
 	@echo "make test   run the whole suite (PostgreSQL, then SQLite)"
 	@echo "make lint   ruff only"
+	@echo "make audit  Lighthouse on the home, condition and question pages (docs/lighthouse.md)"
+	@echo "make bench  time the question page and search on the demo content (docs/benchmarks.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +40,7 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --verbosity 0
 	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_content
+	$(DEV_ENV) $(BIN)/python manage.py rebuild_search_index
 	@echo ""
 	@echo "DiseaseMaps is running on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "Stop it with Ctrl-C."
@@ -51,7 +54,16 @@ browser:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	}
 
-test: install-dev browser
+# The page checkers (axe-core, the Nu HTML checker, Lighthouse) come from package-lock.json.
+# Install scripts are not run: vnu-jar's only downloads a Java we already have.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm (Node.js 18+) is needed for the page checkers" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+npm: node_modules/.installed
+
+test: install-dev browser npm
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
 	scripts/test.sh
@@ -60,5 +72,12 @@ lint: install-dev
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
 
+# Reports, not gates: each writes its figures to a file under docs/ that the README links.
+audit: install-dev browser npm
+	scripts/audit.sh
+
+bench: install-dev
+	scripts/bench.sh
+
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache node_modules

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "csp",
     "allauth",
     "allauth.account",
@@ -198,6 +200,10 @@ LOGGING = {
 # --- DiseaseMaps --------------------------------------------------------------------------------
 
 DISEASEMAPS_SITE_NAME = "DiseaseMaps"
+# The site's public address, scheme and host without a trailing slash. Canonical links, Open
+# Graph tags, JSON-LD, the sitemap and robots.txt build absolute URLs from it, never from the
+# request's Host header.
+DISEASEMAPS_SITE_URL = env.str("DISEASEMAPS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0 means the app is
 # reached directly and REMOTE_ADDR is the client.
 DISEASEMAPS_TRUSTED_PROXY_COUNT = env.int("DISEASEMAPS_TRUSTED_PROXY_COUNT", default=0)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from diseasemaps.conditions.services import index_question
 from tests.factories import (
     ConditionFactory,
     ExperienceFactory,
@@ -24,6 +25,7 @@ def public_pages() -> dict[str, str]:
     experience = ExperienceFactory(question=question)
     question_kwargs = {"condition_slug": question.condition.slug, "slug": question.slug}
     reviewer = question.live_revision.reviewer.reviewer_profile
+    index_question(question=question)
     return {
         "home": reverse("core:home"),
         "condition index": reverse("conditions:index"),
@@ -35,6 +37,9 @@ def public_pages() -> dict[str, str]:
         "answer helpful": reverse("answers:feedback-helpful", kwargs=question_kwargs),
         "report an error": reverse("answers:feedback-error", kwargs=question_kwargs),
         "feedback thanks": reverse("answers:feedback-thanks", kwargs=question_kwargs),
+        "search": reverse("core:search") + "?q=DFSP+treatment",
+        "search, nothing found": reverse("core:search") + "?q=qwzxv",
+        "search, empty": reverse("core:search"),
         "not found": "/no-such-page/",
         "log in": reverse("account_login"),
         "sign up": reverse("account_signup"),
@@ -57,6 +62,9 @@ READ_ONLY_PAGES = [
     "not found",
     "community guidelines",
     "experience",
+    "search",
+    "search, nothing found",
+    "search, empty",
 ]
 
 

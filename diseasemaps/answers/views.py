@@ -11,6 +11,7 @@ from diseasemaps.answers.forms import ErrorReportForm, HelpfulForm
 from diseasemaps.answers.jsonld import question_jsonld, render_jsonld
 from diseasemaps.answers.models import AnswerRevision, Question
 from diseasemaps.core.ratelimit import RateLimit, request_key
+from diseasemaps.core.seo import ShareMeta, absolute_url, breadcrumbs, describe
 from diseasemaps.experiences.feed import ExperienceFeed
 from diseasemaps.experiences.models import Experience
 from diseasemaps.members.models import MemberCondition, ReviewerProfile
@@ -46,6 +47,7 @@ def question_page_context(
         ),
         "people_count": experiences.people_count(),
         "member_count": MemberCondition.objects.community_size(question.condition),
+        "crumbs": breadcrumbs(condition=question.condition, question=question),
     }
 
 
@@ -65,11 +67,17 @@ def question_detail(request, condition_slug: str, slug: str):
         sort=request.GET.get("sort"),
         treatment=request.GET.get("treatment"),
     )
+    context["share"] = ShareMeta(
+        path=question.get_absolute_url(),
+        title=question.title,
+        description=describe(question.live_revision.short_answer),
+        og_type="article",
+    )
     context["jsonld"] = render_jsonld(
         question_jsonld(
             question=question,
             revision=question.live_revision,
-            absolute_url=request.build_absolute_uri(question.get_absolute_url()),
+            absolute_url=absolute_url(question.get_absolute_url()),
             experience_people_count=context["people_count"],
         )
     )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from diseasemaps.conditions import services
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.experiences.models import Treatment
 
@@ -29,3 +30,8 @@ class ConditionAdmin(admin.ModelAdmin):
     @admin.display(description="questions", ordering="question_total")
     def question_count(self, condition: Condition) -> int:
         return condition.question_total
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Names and aliases are saved only now, with the inlines: index them as saved.
+        services.index_condition(condition=form.instance)

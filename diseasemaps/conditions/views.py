@@ -1,9 +1,12 @@
 from itertools import groupby
 
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
+from diseasemaps.answers.jsonld import condition_jsonld, render_jsonld
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.seo import ShareMeta, breadcrumbs, describe
 from diseasemaps.experiences.models import Experience
 
 
@@ -14,7 +17,24 @@ def condition_list(request):
         (letter, list(group))
         for letter, group in groupby(conditions, key=lambda condition: condition.index_letter)
     ]
-    return render(request, "conditions/condition_list.html", {"letters": letters})
+    crumbs = breadcrumbs()
+    share = ShareMeta(
+        path=reverse("conditions:index"),
+        title="Conditions A–Z",
+        description=describe(
+            "Every condition on DiseaseMaps, from A to Z, with medically reviewed answers and "
+            "members' experiences."
+        ),
+    )
+    return render(
+        request,
+        "conditions/condition_list.html",
+        {
+            "letters": letters,
+            "crumbs": crumbs,
+            "share": share,
+        },
+    )
 
 
 def condition_detail(request, slug: str):
@@ -28,6 +48,7 @@ def condition_detail(request, slug: str):
         .for_display(viewer=request.user)
         .select_related("question__condition")[:5]
     )
+    crumbs = breadcrumbs(condition=condition)
     return render(
         request,
         "conditions/condition_detail.html",
@@ -35,5 +56,12 @@ def condition_detail(request, slug: str):
             "condition": condition,
             "questions": questions,
             "recent_experiences": recent_experiences,
+            "crumbs": crumbs,
+            "share": ShareMeta(
+                path=condition.get_absolute_url(),
+                title=condition.display_name,
+                description=describe(condition.summary),
+            ),
+            "jsonld": render_jsonld(condition_jsonld(condition=condition)),
         },
     )

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from diseasemaps.core import services
+        from diseasemaps.core import checks, services  # noqa: F401 (checks registers itself)
 
         # Permissions exist only once every app has migrated, and test flushes wipe groups, so
         # the roles are (re)made after each migrate, for the last app only.

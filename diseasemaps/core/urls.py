@@ -1,13 +1,18 @@
+from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
 from diseasemaps.core import views
+from diseasemaps.core.sitemaps import SITEMAPS
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Browsers ask for /favicon.ico whatever the page says; send them to the real icon.
     path(
         "favicon.ico",

@@ -7,14 +7,24 @@ import pytest
 from diseasemaps.answers import services
 from diseasemaps.answers.jsonld import question_jsonld, render_jsonld
 from diseasemaps.answers.models import AnswerRevision
-from tests.factories import SourceFactory, published_question
+from tests.factories import ConditionAliasFactory, SourceFactory, published_question
 
 pytestmark = pytest.mark.django_db
 
 
-def _blocks(html: str) -> list[dict]:
+def _all_blocks(html: str) -> list[dict]:
     pattern = r'<script type="application/ld\+json">(.*?)</script>'
     return [json.loads(block) for block in re.findall(pattern, html, re.S)]
+
+
+def _blocks(html: str) -> list[dict]:
+    """The page's own data blocks, without the BreadcrumbList every page with a trail has."""
+    return [block for block in _all_blocks(html) if block["@type"] != "BreadcrumbList"]
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.DISEASEMAPS_SITE_URL = "https://diseasemaps.example"
 
 
 def test_the_question_page_describes_itself_as_a_reviewed_medical_web_page(client):
@@ -25,7 +35,7 @@ def test_the_question_page_describes_itself_as_a_reviewed_medical_web_page(clien
     assert data["lastReviewed"] == "2026-05-08"
     assert data["dateModified"] == "2026-05-08"
     assert data["reviewedBy"]["name"].startswith("Dr Reviewer")
-    assert data["url"].endswith(question.get_absolute_url())
+    assert data["url"] == "https://diseasemaps.example" + question.get_absolute_url()
 
 
 def test_text_in_the_data_block_cannot_close_the_script_element():
@@ -56,7 +66,7 @@ def test_the_reviewer_links_to_their_public_page_and_sources_are_cited(client):
     )
     (data,) = _blocks(client.get(question.get_absolute_url()).content.decode())
     slug = question.live_revision.reviewer.reviewer_profile.slug
-    assert data["reviewedBy"]["url"] == f"http://testserver/reviewers/{slug}/"
+    assert data["reviewedBy"]["url"] == f"https://diseasemaps.example/reviewers/{slug}/"
     assert data["citation"] == [
         {
             "@type": "CreativeWork",
@@ -87,3 +97,56 @@ def test_an_editorial_change_moves_date_modified_but_not_last_reviewed(client, e
     assert data["lastReviewed"] == "2026-05-08"
     assert data["dateModified"] == "2026-09-01"
     assert data["description"] == "DRAFT ONLY"
+
+
+def test_the_condition_page_describes_the_medical_condition(client):
+    question = published_question(
+        condition__name="Dermatofibrosarcoma Protuberans",
+        condition__abbreviation="DFSP",
+        condition__slug="dfsp",
+        condition__summary="A rare\n\ntumour.",
+    )
+    ConditionAliasFactory(condition=question.condition, name="Dermatofibrosarcoma")
+    (condition_data,) = _blocks(client.get("/conditions/dfsp/").content.decode())
+    assert condition_data == {
+        "@context": "https://schema.org",
+        "@type": "MedicalCondition",
+        "name": "Dermatofibrosarcoma Protuberans",
+        "alternateName": ["DFSP", "Dermatofibrosarcoma"],
+        "url": "https://diseasemaps.example/conditions/dfsp/",
+        "description": "A rare tumour.",
+    }
+
+
+def test_every_page_with_breadcrumbs_describes_them_as_a_breadcrumb_list(client):
+    question = published_question(condition__slug="gout", title="Is it hereditary?", slug="genes")
+    pages = {
+        "/conditions/": ["Home", "Conditions"],
+        "/conditions/gout/": ["Home", "Conditions", question.condition.short_name],
+        question.get_absolute_url(): [
+            "Home",
+            "Conditions",
+            question.condition.short_name,
+            "Is it hereditary?",
+        ],
+        "/search/?q=gout": ["Home", "Search"],
+        "/accounts/login/": ["Home", "Log in"],
+    }
+    for url, names in pages.items():
+        (trail,) = [
+            block
+            for block in _all_blocks(client.get(url).content.decode())
+            if block["@type"] == "BreadcrumbList"
+        ]
+        items = trail["itemListElement"]
+        assert [item["name"] for item in items] == names, url
+        assert [item["position"] for item in items] == list(range(1, len(names) + 1)), url
+        assert items[0]["item"] == "https://diseasemaps.example/", url
+        assert all(item["item"].startswith("https://diseasemaps.example/") for item in items)
+    assert items[-1]["item"] == "https://diseasemaps.example/accounts/login/"
+
+
+def test_the_breadcrumbs_shown_are_the_ones_described(client):
+    html = client.get("/accounts/signup/").content.decode()
+    assert '<li><a href="/">Home</a></li><li><span aria-current="page">Join</span></li>' in html
+    assert html.count('aria-label="Breadcrumb"') == 1

@@ -66,10 +66,35 @@ class PageProblems:
             self.messages.append(f"{message.type}: {message.text}")
 
 
+class ForeignRequests(list):
+    """Every request a page makes to anywhere but our own server."""
+
+    def __init__(self, page, origin: str):
+        super().__init__()
+        page.on("request", lambda request: self._check(request.url, origin))
+
+    def _check(self, url: str, origin: str) -> None:
+        if not (url.startswith(origin + "/") or url.startswith(("data:", "about:"))):
+            self.append(url)
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.problems = PageProblems(page)
+    page.foreign_requests = ForeignRequests(page, live_server.url)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def audit_page(browser, live_server):
+    """
+    A page whose context ignores our Content-Security-Policy, so that a checker such as axe can
+    be injected; console and CSP problems are looked for with the normal `page` instead.
+    """
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
     yield page
     context.close()

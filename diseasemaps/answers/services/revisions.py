@@ -17,6 +17,7 @@ from diseasemaps.answers.models import (
     RevisionEvent,
     validate_markdown_links,
 )
+from diseasemaps.conditions import services as search_services
 from diseasemaps.members.models import User
 
 State = AnswerRevision.State
@@ -241,6 +242,7 @@ def approve_revision(
         _record(revision=previous, actor=reviewer, from_state=State.APPROVED)
     question.live_revision = revision
     question.save(update_fields=["live_revision", "updated_at"])
+    search_services.index_question(question=question)
     return revision
 
 

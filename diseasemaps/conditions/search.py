@@ -1,0 +1,139 @@
+"""
+Site search, as a visitor uses it: read the query, find matching public documents, and show
+each with a snippet in which the words searched for are highlighted.
+
+Snippets are made from stored plain text: the text is escaped first and only then wrapped in
+our own <mark> elements, so nothing in the content can inject markup.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from diseasemaps.conditions.models import SearchDocument
+
+MAX_QUERY_LENGTH = 200
+SNIPPET_LENGTH = 220
+# websearch syntax words that are operators, not words to look for.
+OPERATORS = {"or", "and", "not"}
+# Common English endings cut from a searched word before highlighting, so that "treating"
+# highlights "treatment" as PostgreSQL's stemming would match it.
+ENDINGS = ("ments", "ment", "ings", "ing", "ions", "ion", "ies", "es", "ed", "s")
+WORD = re.compile(r"-?\w[\w'’]*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """A visitor's query: the raw text for PostgreSQL, and its words for everything else."""
+
+    raw: str
+    words: tuple[str, ...] = field(default=())
+    excluded: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def parse(cls, text: str) -> "SearchTerms":
+        raw = " ".join(text.split())[:MAX_QUERY_LENGTH]
+        words: list[str] = []
+        excluded: list[str] = []
+        for token in WORD.findall(raw):
+            target = excluded if token.startswith("-") else words
+            word = token.lstrip("-").lower()
+            if len(word) > 1 and word not in OPERATORS and word not in words + excluded:
+                target.append(word)
+        return cls(raw=raw, words=tuple(words), excluded=tuple(excluded))
+
+    @property
+    def is_searchable(self) -> bool:
+        return bool(self.words)
+
+    def stems(self) -> list[str]:
+        """The words cut to their stems, longest first, for highlighting."""
+        stems = set()
+        for word in self.words:
+            stem = word
+            for ending in ENDINGS:
+                if word.endswith(ending) and len(word) - len(ending) >= 4:
+                    stem = word[: -len(ending)]
+                    break
+            stems.add(stem)
+        return sorted(stems, key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    kind: str
+    title: str
+    url: str
+    condition_name: str
+    snippet: SafeString
+
+
+def search(terms: SearchTerms, *, limit: int = 20) -> list[SearchResult]:
+    """The best `limit` public documents for `terms`, each with a highlighted snippet."""
+    return as_results(matching_documents(terms)[:limit], terms)
+
+
+def matching_documents(terms: SearchTerms) -> QuerySet:
+    """Every public document matching `terms`, best first (nothing for a query without words)."""
+    if not terms.is_searchable:
+        return SearchDocument.objects.none()
+    return SearchDocument.objects.matching(terms).select_related("condition", "question__condition")
+
+
+def as_results(documents, terms: SearchTerms) -> list[SearchResult]:
+    """Documents as the results page shows them, each with its highlighted snippet."""
+    return [
+        SearchResult(
+            kind=document.kind,
+            title=document.question.title if document.question_id else document.title,
+            url=document.get_absolute_url(),
+            condition_name=document.condition.display_name,
+            snippet=highlight(_snippet_source(document, terms), terms),
+        )
+        for document in documents
+    ]
+
+
+def _snippet_source(document: SearchDocument, terms: SearchTerms) -> str:
+    """The short answer, unless a searched word appears only further into the text."""
+    pattern = _pattern(terms)
+    if pattern is None or pattern.search(document.summary) or not document.text:
+        return document.summary
+    match = pattern.search(document.text)
+    return document.text if match else document.summary
+
+
+def _pattern(terms: SearchTerms) -> re.Pattern | None:
+    stems = terms.stems()
+    if not stems:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.I)
+
+
+def highlight(text: str, terms: SearchTerms, *, length: int = SNIPPET_LENGTH) -> SafeString:
+    """
+    A window of `text` around the first searched word, escaped, with each searched word
+    wrapped in <mark>. The escaping happens on every piece before any marker is added.
+    """
+    text = " ".join(text.split())
+    pattern = _pattern(terms)
+    first = pattern.search(text) if pattern else None
+    start = 0
+    if first and first.start() > length // 3:
+        start = text.rfind(" ", 0, first.start() - length // 3) + 1
+    window = text[start : start + length]
+    if start + length < len(text):
+        window = window[: window.rfind(" ")] if " " in window else window
+    prefix = "… " if start else ""
+    suffix = " …" if start + len(window) < len(text) else ""
+    pieces: list[str] = []
+    position = 0
+    for match in pattern.finditer(window) if pattern else ():
+        pieces.append(escape(window[position : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    pieces.append(escape(window[position:]))
+    return mark_safe(prefix + "".join(pieces) + suffix)  # noqa: S308 (every piece is escaped)

@@ -1,0 +1,110 @@
+"""
+Writes to the search index. The index holds public text only: a condition's names and summary,
+and for each question with a live answer its title and that answer. It is refreshed when an
+answer goes live (answers.services.approve_revision) and when a condition is saved in the admin;
+`manage.py rebuild_search_index` rebuilds it whole.
+"""
+
+import html
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils.html import strip_tags
+
+from diseasemaps.answers.models import Question
+from diseasemaps.conditions.models import SEARCH_CONFIG, Condition, SearchDocument
+
+Kind = SearchDocument.Kind
+
+
+def _names(condition: Condition) -> str:
+    names = [condition.name, condition.abbreviation, *(a.name for a in condition.aliases.all())]
+    return " ".join(name for name in names if name)
+
+
+def _plain_text(body_html: str) -> str:
+    return " ".join(html.unescape(strip_tags(body_html)).split())
+
+
+def _store_vectors(documents) -> None:
+    """Weighted vectors on PostgreSQL: names A, title B, short answer and text C."""
+    if connection.vendor != "postgresql":
+        return
+    documents.update(
+        search_vector=SearchVector("names", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("title", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("summary", "text", weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def _index_condition_document(condition: Condition) -> None:
+    SearchDocument.objects.update_or_create(
+        kind=Kind.CONDITION,
+        condition=condition,
+        defaults={
+            "title": condition.display_name,
+            "names": _names(condition),
+            "summary": " ".join(condition.summary.split()),
+            "text": "",
+        },
+    )
+
+
+def _index_question_document(question: Question, names: str) -> None:
+    revision = question.live_revision
+    SearchDocument.objects.update_or_create(
+        kind=Kind.QUESTION,
+        question=question,
+        defaults={
+            "condition": question.condition,
+            "title": question.title,
+            "names": names,
+            "summary": revision.short_answer,
+            "text": _plain_text(revision.body_html),
+        },
+    )
+
+
+@transaction.atomic
+def index_question(*, question: Question) -> None:
+    """
+    Bring the index up to date for one question and its condition: the question is in it with
+    its live answer if it has one, and out of it if not.
+    """
+    condition = Condition.objects.prefetch_related("aliases").get(pk=question.condition_id)
+    _index_condition_document(condition)
+    published = Question.objects.published().filter(pk=question.pk).first()
+    if published is None:
+        SearchDocument.objects.filter(question_id=question.pk).delete()
+    else:
+        _index_question_document(published, _names(condition))
+    _store_vectors(
+        SearchDocument.objects.filter(condition=condition).filter(
+            Q(kind=Kind.CONDITION) | Q(question_id=question.pk)
+        )
+    )
+
+
+@transaction.atomic
+def index_condition(*, condition: Condition) -> None:
+    """Re-index a condition and every question under it (its names are part of each)."""
+    condition = Condition.objects.prefetch_related("aliases").get(pk=condition.pk)
+    _index_condition_document(condition)
+    names = _names(condition)
+    published = Question.objects.published().filter(condition=condition)
+    for question in published:
+        _index_question_document(question, names)
+    SearchDocument.objects.filter(kind=Kind.QUESTION, condition=condition).exclude(
+        question__in=published
+    ).delete()
+    _store_vectors(SearchDocument.objects.filter(condition=condition))
+
+
+@transaction.atomic
+def rebuild_search_index() -> int:
+    """Index everything public from scratch; returns how many documents the index holds."""
+    SearchDocument.objects.all().delete()
+    for condition in Condition.objects.all():
+        index_condition(condition=condition)
+    return SearchDocument.objects.count()
