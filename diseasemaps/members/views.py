@@ -70,10 +70,12 @@ def profile(request):
 @login_required
 def avatar(request):
     member_profile = _profile(request)
-    form = AvatarForm(
-        request.POST or None, request.FILES or None, oversized=oversized_uploads(request)
-    )
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return redirect("members:profile")
+    # Reading request.FILES runs the upload handlers, which note an upload cut off for size.
+    files = request.FILES
+    form = AvatarForm(request.POST, files, oversized=oversized_uploads(request))
+    if form.is_valid():
         try:
             services.set_avatar(profile=member_profile, upload=form.cleaned_data["avatar"])
         except ValidationError as error:
@@ -81,7 +83,6 @@ def avatar(request):
         else:
             messages.success(request, "Your picture is saved.")
             return redirect("members:profile")
-    status = 400 if request.method == "POST" else 200
     profile_form = ProfileForm(
         initial={
             "display_name": member_profile.display_name,
@@ -94,7 +95,7 @@ def avatar(request):
         request,
         "members/profile.html",
         {"profile": member_profile, "form": profile_form, "avatar_form": form},
-        status=status,
+        status=400,
     )
 
 
