@@ -90,7 +90,8 @@ def test_set_avatar_stores_both_sizes_under_random_names_and_deletes_the_old_one
     services.set_avatar(profile=profile, upload=upload("IMG_0001 Jane Doe.png", images.png()))
     first = (profile.avatar.name, profile.avatar_small.name)
     assert all(default_storage.exists(name) for name in first)
-    assert "Jane" not in first[0] and first[0] != first[1]
+    assert "Jane" not in first[0]
+    assert first[0] != first[1]
 
 
 @pytest.mark.django_db
@@ -140,9 +141,12 @@ def test_the_upload_handler_never_passes_more_than_the_limit_on(rf, settings):
     handler.new_file("avatar", "x.jpg", "image/jpeg", None)
     chunk = b"\x00" * (64 * 1024)
     passed = 0
-    with pytest.raises(SkipFile):
-        while True:
+    stopped = False
+    while not stopped:
+        try:
             passed += len(handler.receive_data_chunk(chunk, passed))
+        except SkipFile:
+            stopped = True
     assert passed <= settings.DISEASEMAPS_AVATAR_MAX_BYTES
     assert oversized_uploads(request) == {"avatar"}
 
