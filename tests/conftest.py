@@ -18,6 +18,10 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Rate-limit counters and used two-factor codes must not leak from one test into the next.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
