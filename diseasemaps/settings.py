@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "diseasemaps.members.middleware.StaffMFAMiddleware",
+    "diseasemaps.members.middleware.PrivatePagesMiddleware",
 ]
 
 ROOT_URLCONF = "diseasemaps.urls"

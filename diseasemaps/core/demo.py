@@ -8,6 +8,7 @@ writes nothing.
 import datetime
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import decrypt
@@ -210,7 +211,11 @@ def _staff_user(spec: DemoStaff, *, with_login: bool) -> tuple[User, bool]:
         if not user.groups.filter(pk=group.pk).exists():
             user.groups.add(group)
     if with_login:
-        # Staff must use two-factor authentication; the demo seeds their authenticator app.
+        # allauth logs in verified addresses only; staff must use a second factor, and the
+        # demo seeds their authenticator app.
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
         _totp_secret(user)
     return user, created
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 
@@ -56,3 +57,21 @@ class StaffMFAMiddleware:
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return None
+
+
+class PrivatePagesMiddleware:
+    """
+    A page rendered for a logged-in person may show their own data (their name in the header,
+    their account pages, allauth's e-mail and security pages): unless the view said otherwise,
+    it is never stored by a browser or a shared cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
