@@ -178,3 +178,22 @@ def test_no_email_names_a_condition_in_its_subject_or_first_line(client):
         for text in (message.subject, first_line):
             assert "Dermatofibrosarcoma" not in text
             assert "condition" not in text.lower()
+
+
+def test_behind_a_proxy_the_rate_limit_counts_the_client_address_not_the_proxys(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+    def attempt(client_address: str, n: int):
+        return client.post(
+            reverse("account_login"),
+            {"login": f"nobody{n}@example.org", "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR=client_address,
+            REMOTE_ADDR="10.0.0.1",
+        )
+
+    for n in range(12):
+        response = attempt("203.0.113.7", n)
+    assert response.status_code == 429 or "Too many" in response.content.decode()
+    other = attempt("198.51.100.9", 99)
+    assert other.status_code == 200
+    assert "Too many" not in other.content.decode()
