@@ -108,6 +108,31 @@ def avatar_remove(request):
     return redirect("members:profile")
 
 
+def _conditions_page(request, *, add_form, edited=None, status=200):
+    """My list, each row with its change form (the one just posted, with its errors, if any)."""
+    rows = (
+        MemberCondition.objects.filter(user=request.user)
+        .select_related("condition")
+        .order_by("condition__name")
+    )
+    forms = []
+    for row in rows:
+        if edited is not None and edited.member_condition.pk == row.pk:
+            forms.append((row, edited))
+        else:
+            forms.append((row, MemberConditionForm(member_condition=row, prefix=f"mc{row.pk}")))
+    return render(
+        request,
+        "members/conditions.html",
+        {
+            "form": add_form,
+            "rows": forms,
+            "notice_version": settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
+        },
+        status=status,
+    )
+
+
 @never_cache
 @login_required
 def conditions(request):
@@ -124,20 +149,7 @@ def conditions(request):
         else:
             messages.success(request, f"{member_condition.condition.display_name} is on your list.")
             return redirect("members:conditions")
-    rows = MemberCondition.objects.filter(user=request.user).select_related("condition")
-    return render(
-        request,
-        "members/conditions.html",
-        {
-            "form": form,
-            "rows": [
-                (row, MemberConditionForm(member_condition=row, prefix=f"mc{row.pk}"))
-                for row in rows.order_by("condition__name")
-            ],
-            "notice_version": settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+    return _conditions_page(request, add_form=form, status=400 if request.method == "POST" else 200)
 
 
 @never_cache
@@ -156,16 +168,7 @@ def condition_edit(request, pk: int):
         else:
             messages.success(request, f"Your changes to {row.condition.display_name} are saved.")
             return redirect("members:conditions")
-    return render(
-        request,
-        "members/conditions.html",
-        {
-            "form": MemberConditionForm(),
-            "rows": [(row, form)],
-            "notice_version": settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
-        },
-        status=400,
-    )
+    return _conditions_page(request, add_form=MemberConditionForm(), edited=form, status=400)
 
 
 @never_cache

@@ -197,3 +197,16 @@ def test_behind_a_proxy_the_rate_limit_counts_the_client_address_not_the_proxys(
     other = attempt("198.51.100.9", 99)
     assert other.status_code == 200
     assert "Too many" not in other.content.decode()
+
+
+def test_a_failed_sign_up_leaves_no_account_without_a_profile(client, monkeypatch):
+    from diseasemaps.members import services
+
+    def broken(**kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(services, "create_profile", broken)
+    client.raise_request_exception = False
+    response = client.post(reverse("account_signup"), SIGNUP)
+    assert response.status_code == 500
+    assert not User.objects.filter(email=SIGNUP["email"]).exists()

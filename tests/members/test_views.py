@@ -213,3 +213,84 @@ def test_deleting_needs_the_confirmation_box(member):
     response = client.post(reverse("members:delete"), {"keep_posts": ""})
     assert response.status_code == 200
     assert type(member).objects.filter(pk=member.pk).exists()
+
+
+def test_a_member_changes_who_sees_a_condition_and_whether_they_are_counted(member_client, member):
+    row = MemberConditionFactory(user=member, visibility="only_me", is_counted=False)
+    other = MemberConditionFactory(user=member)
+    response = member_client.post(
+        reverse("members:condition_edit", args=[row.pk]),
+        {
+            f"mc{row.pk}-relationship": "living_with",
+            f"mc{row.pk}-visibility": "everyone",
+            f"mc{row.pk}-is_counted": "on",
+            f"mc{row.pk}-diagnosed_in": "",
+        },
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.visibility, row.is_counted, row.diagnosed_in) == ("everyone", True, None)
+    # A bad change shows the whole list again, with the error beside the row.
+    response = member_client.post(
+        reverse("members:condition_edit", args=[row.pk]),
+        {f"mc{row.pk}-relationship": "living_with", f"mc{row.pk}-visibility": "nobody"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert other.condition.display_name in page
+    assert "Select a valid choice" in page
+
+
+def test_the_conditions_page_makes_the_same_few_queries_for_any_number_of_rows(
+    member_client, member, django_assert_max_num_queries
+):
+    MemberConditionFactory.create_batch(3, user=member)
+    with django_assert_max_num_queries(12) as few:
+        member_client.get(reverse("members:conditions"))
+    MemberConditionFactory.create_batch(10, user=member)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        member_client.get(reverse("members:conditions"))
+
+
+def test_the_public_member_page_makes_the_same_few_queries_for_any_number_of_rows(
+    client, member, django_assert_max_num_queries
+):
+    MemberConditionFactory.create_batch(2, user=member, visibility="everyone")
+    url = member.member_profile.get_absolute_url()
+    with django_assert_max_num_queries(6) as few:
+        client.get(url)
+    MemberConditionFactory.create_batch(8, user=member, visibility="everyone")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+@pytest.mark.parametrize("role", ["editor", "reviewer", "moderator"])
+def test_no_staff_role_sees_a_members_private_conditions_on_their_page(
+    role, request, staff_client_for
+):
+    owner = MemberFactory()
+    MemberConditionFactory(
+        user=owner, condition=ConditionFactory(name="Hidden-cond"), visibility="only_me"
+    )
+    client = staff_client_for(request.getfixturevalue(role))
+    page = client.get(owner.member_profile.get_absolute_url()).content.decode()
+    assert "Hidden-cond" not in page
+
+
+def test_the_sessions_page_lists_sessions_and_logs_out_the_others(member):
+    from allauth.usersessions.models import UserSession
+
+    clients = []
+    for _ in range(2):
+        client = Client()
+        client.force_login(member)
+        UserSession.objects.create(
+            user=member, session_key=client.session.session_key, ip="127.0.0.1", user_agent="x"
+        )
+        clients.append(client)
+    page = clients[0].get(reverse("usersessions_list"))
+    assert page.status_code == 200
+    clients[0].post(reverse("usersessions_list"))
+    assert UserSession.objects.filter(user=member).count() == 1
+    assert clients[0].get(reverse("members:conditions")).status_code == 200
+    assert clients[1].get(reverse("members:conditions")).status_code == 302
