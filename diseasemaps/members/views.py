@@ -31,6 +31,13 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _own_condition(request, pk: int) -> MemberCondition:
+    """One row of the member's own list; anyone else's is a 404, never a 403 that confirms it."""
+    return get_object_or_404(
+        MemberCondition.objects.select_related("condition"), pk=pk, user=request.user
+    )
+
+
 def _profile(request) -> MemberProfile:
     return get_object_or_404(MemberProfile, user=request.user)
 
@@ -156,9 +163,7 @@ def conditions(request):
 @login_required
 @require_POST
 def condition_edit(request, pk: int):
-    row = get_object_or_404(
-        MemberCondition.objects.select_related("condition"), pk=pk, user=request.user
-    )
+    row = _own_condition(request, pk)
     form = MemberConditionForm(request.POST, member_condition=row, prefix=f"mc{row.pk}")
     if form.is_valid():
         try:
@@ -175,9 +180,7 @@ def condition_edit(request, pk: int):
 @login_required
 @require_POST
 def condition_remove(request, pk: int):
-    row = get_object_or_404(
-        MemberCondition.objects.select_related("condition"), pk=pk, user=request.user
-    )
+    row = _own_condition(request, pk)
     name = row.condition.display_name
     services.withdraw_condition(member_condition=row)
     messages.success(request, f"{name} and your consent for it are deleted.")
