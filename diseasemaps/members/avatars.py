@@ -28,15 +28,21 @@ def process(upload) -> tuple[bytes, bytes]:
     upload.seek(0)
     limit = settings.DISEASEMAPS_AVATAR_MAX_PIXELS
     with warnings.catch_warnings():
-        # Pillow's own bomb check is a backstop; ours is stricter and comes first.
+        # Pillow checks the header's size against its own, looser limit inside open(): its
+        # warning is an error here too. Our limit is checked right after, still before decoding.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(upload, formats=FORMATS)
-        except (UnidentifiedImageError, Image.DecompressionBombError):
+        except UnidentifiedImageError:
             raise ValidationError(NOT_A_PICTURE, code="not_a_picture") from None
-        except Image.DecompressionBombWarning:
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            # Pillow read a size from the header far over even its own limit: still before
+            # any decoding.
             raise ValidationError(
-                TOO_LARGE.format(pixels="over 89", limit=limit // 1_000_000), code="too_large"
+                TOO_LARGE.format(
+                    pixels=f"over {Image.MAX_IMAGE_PIXELS // 1_000_000}", limit=limit // 1_000_000
+                ),
+                code="too_large",
             ) from None
         except (OSError, SyntaxError, ValueError):
             raise ValidationError(DAMAGED, code="damaged") from None

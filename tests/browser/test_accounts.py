@@ -54,6 +54,8 @@ def test_a_staff_member_enrols_totp_and_reaches_the_admin(page):
 
     EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
 
+    failed = []
+    page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(staff.email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
@@ -80,4 +82,5 @@ def test_a_staff_member_enrols_totp_and_reaches_the_admin(page):
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url("**/admin/")
     assert "Site administration" in page.locator("body").inner_text()
+    assert failed == []
     assert page.problems.messages == []

@@ -210,3 +210,9 @@ def test_a_failed_sign_up_leaves_no_account_without_a_profile(client, monkeypatc
     response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 500
     assert not User.objects.filter(email=SIGNUP["email"]).exists()
+
+
+def test_emails_greet_from_diseasemaps_not_from_the_host_name(client):
+    client.post(reverse("account_signup"), SIGNUP)
+    assert mail.outbox[0].body.startswith("Hello from DiseaseMaps!")
+    assert mail.outbox[0].subject.startswith("[DiseaseMaps] ")
