@@ -84,3 +84,31 @@ def test_a_staff_member_enrols_totp_and_reaches_the_admin(page):
     assert "Site administration" in page.locator("body").inner_text()
     assert failed == []
     assert page.problems.messages == []
+
+
+def test_no_member_page_has_console_errors_or_csp_violations(page, live_server):
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.factories import MemberConditionFactory, MemberFactory
+    from tests.pages import member_pages
+
+    member = MemberFactory()
+    MemberConditionFactory(user=member)
+    client = Client()
+    client.force_login(member)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    for name, url in member_pages().items():
+        response = page.goto(url)
+        assert response.status == 200, name
+        assert page.url == live_server.url + url, name  # not sent to the log-in page
+        assert page.locator("h1").count() == 1, name
+    assert page.problems.messages == []
