@@ -135,6 +135,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[DiseaseMaps] "
 ACCOUNT_SIGNUP_FORM_CLASS = "diseasemaps.members.forms.SignupProfileForm"
 ACCOUNT_ADAPTER = "diseasemaps.members.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "diseasemaps.members.adapter.user_display"
 ACCOUNT_RATE_LIMITS = {}  # allauth's defaults, backed by the shared cache
 # Behind a proxy, allauth takes the client address from X-Forwarded-For, trusting exactly this
 # many proxies (the same count as our own rate limiter, core/ratelimit.py client_ip).

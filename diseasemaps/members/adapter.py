@@ -20,3 +20,9 @@ class MFAAdapter(DefaultMFAAdapter):
         """The QR code as inline SVG for our page: without the XML declaration."""
         svg = super().build_totp_svg(url)
         return svg[svg.index("<svg") :]
+
+
+def user_display(user) -> str:
+    """How allauth names a person in its messages and mails: their pseudonym, never the address."""
+    profile = getattr(user, "member_profile", None)
+    return profile.display_name if profile is not None else "you"

@@ -216,3 +216,13 @@ def test_emails_greet_from_diseasemaps_not_from_the_host_name(client):
     client.post(reverse("account_signup"), SIGNUP)
     assert mail.outbox[0].body.startswith("Hello from DiseaseMaps!")
     assert mail.outbox[0].subject.startswith("[DiseaseMaps] ")
+
+
+def test_allauth_names_the_member_by_their_pseudonym_never_their_address(client):
+    member = verified_member(profile__display_name="CalmFern")
+    response = client.post(
+        reverse("account_login"), {"login": member.email, "password": TEST_PASSWORD}, follow=True
+    )
+    page = response.content.decode()
+    assert "CalmFern" in page
+    assert member.email not in page
