@@ -159,3 +159,13 @@ def test_the_profile_page_shows_the_error_for_a_bad_file(member_client, name, da
     response = member_client.post(reverse("members:avatar"), {"avatar": upload(name, data)})
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_fields_sent_after_an_oversized_file_are_kept(rf):
+    from diseasemaps.members.uploads import oversized_uploads
+
+    big = upload("huge.jpg", b"\x00" * (6 * 1024 * 1024))
+    request = rf.post("/", {"avatar": big, "bio": "What I typed"})
+    assert request.POST["bio"] == "What I typed"
+    assert "avatar" not in request.FILES
+    assert oversized_uploads(request) == {"avatar"}
