@@ -143,6 +143,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DISEASEMAPS_TRUSTED_PROXY_COUNT", default
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DiseaseMaps"
+# Accept the code of the 30-second window before or after, for a phone's clock a little off
+# (and a code typed as the window turns); each code is still accepted only once.
+MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "diseasemaps.members.adapter.MFAAdapter"
 USERSESSIONS_TRACK_ACTIVITY = False
 

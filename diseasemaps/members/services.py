@@ -166,6 +166,26 @@ def withdraw_condition(*, member_condition: MemberCondition) -> None:
 # --- Export and erasure -------------------------------------------------------------------------
 
 
+def _value(instance: models.Model, path: str):
+    """
+    One exported value: a field by name or attname ("experience_id"), or a lookup path through
+    related rows ("condition__name"). Files give their stored name, related rows their text.
+    """
+    *hops, last = path.split("__")
+    for hop in hops:
+        instance = getattr(instance, hop)
+        if instance is None:
+            return None
+    field = instance._meta.get_field(last)
+    if field.is_relation and field.attname != last:
+        related = getattr(instance, last)
+        return None if related is None else str(related)
+    value = getattr(instance, field.attname)
+    if isinstance(field, models.FileField):
+        return value.name or ""
+    return value
+
+
 def _row(instance: models.Model, fields: tuple[str, ...], user_field: str) -> dict:
     if not fields:
         fields = tuple(
@@ -173,16 +193,7 @@ def _row(instance: models.Model, fields: tuple[str, ...], user_field: str) -> di
             for field in instance._meta.concrete_fields
             if field.name != user_field and not field.primary_key
         )
-    row = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        value = getattr(instance, field.attname)
-        if isinstance(field, models.FileField):
-            value = value or ""
-        elif isinstance(field, models.ForeignKey) and value is not None:
-            value = str(getattr(instance, name))
-        row[name] = value
-    return row
+    return {path: _value(instance, path) for path in fields}
 
 
 def export_data(*, user: User) -> dict:

@@ -295,3 +295,14 @@ def test_a_staff_account_cannot_be_erased_by_its_owner():
     with pytest.raises(services.CannotErase):
         services.erase_account(user=staff, keep_posts=False)
     assert get_user_model().objects.filter(pk=staff.pk).exists()
+
+
+def test_export_fields_may_follow_relations_or_name_an_id(member):
+    from diseasemaps.members.services import _row
+
+    row = MemberConditionFactory(user=member, condition=ConditionFactory(name="Rare Thing"))
+    assert _row(row, ("condition__name", "condition_id", "condition"), "user") == {
+        "condition__name": "Rare Thing",
+        "condition_id": row.condition_id,
+        "condition": "Rare Thing",
+    }

@@ -164,8 +164,10 @@ def test_the_public_page_shows_the_bio_only_when_made_public(client):
 
 def test_the_public_member_page_does_not_reveal_the_member_count(member):
     public_id = member.member_profile.public_id
-    assert not public_id.isdigit()
-    assert str(member.pk) not in reverse("members:detail", args=[public_id])
+    assert len(public_id) == 12
+    assert public_id != str(member.pk)
+    assert reverse("members:detail", args=[public_id]) == f"/members/{public_id}/"
+    assert client_get_status(f"/members/{member.member_profile.pk}/") == 404
 
 
 def test_the_profile_form_saves_and_keeps_input_on_error(member_client, member):
@@ -294,3 +296,7 @@ def test_the_sessions_page_lists_sessions_and_logs_out_the_others(member):
     assert UserSession.objects.filter(user=member).count() == 1
     assert clients[0].get(reverse("members:conditions")).status_code == 200
     assert clients[1].get(reverse("members:conditions")).status_code == 302
+
+
+def client_get_status(url: str) -> int:
+    return Client().get(url).status_code
