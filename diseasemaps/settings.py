@@ -39,9 +39,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
+    "django.forms",
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "diseasemaps.core",
     "diseasemaps.members",
     "diseasemaps.conditions",
@@ -60,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "diseasemaps.members.middleware.StaffMFAMiddleware",
+    "diseasemaps.members.middleware.PrivatePagesMiddleware",
 ]
 
 ROOT_URLCONF = "diseasemaps.urls"
@@ -80,6 +86,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "diseasemaps.core.forms.FormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite is the embedded default for development; production sets DATABASE_URL to PostgreSQL.
@@ -122,7 +130,26 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_CHANGE_EMAIL = True  # one address per account; changing it replaces the old one
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[DiseaseMaps] "
+ACCOUNT_SIGNUP_FORM_CLASS = "diseasemaps.members.forms.SignupProfileForm"
+ACCOUNT_ADAPTER = "diseasemaps.members.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "diseasemaps.members.adapter.user_display"
 ACCOUNT_RATE_LIMITS = {}  # allauth's defaults, backed by the shared cache
+# Behind a proxy, allauth takes the client address from X-Forwarded-For, trusting exactly this
+# many proxies (the same count as our own rate limiter, core/ratelimit.py client_ip).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DISEASEMAPS_TRUSTED_PROXY_COUNT", default=0)
+
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "DiseaseMaps"
+# Accept the code of the 30-second window before or after, for a phone's clock a little off
+# (and a code typed as the window turns); each code is still accepted only once.
+MFA_TOTP_TOLERANCE = 1
+MFA_ADAPTER = "diseasemaps.members.adapter.MFAAdapter"
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- E-mail -----------------------------------------------------------------------------------
 
@@ -150,6 +177,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+
+# Every upload passes the size limit first, so an oversized file is dropped while it streams in.
+FILE_UPLOAD_HANDLERS = [
+    "diseasemaps.members.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 STORAGES = {
     "default": {
@@ -223,3 +257,9 @@ DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER = env.int("DISEASEMAPS_EXPERIENCES_TRUSTED
 DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS = env.int(
     "DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS", default=3
 )
+# The privacy notice members consent to when they tell us about a condition. Publishing a new
+# version (templates/members/privacy_notice.html) means raising this; consents record it.
+DISEASEMAPS_PRIVACY_NOTICE_VERSION = "2026-11-01"
+# Avatars: the largest upload accepted (cut off while streaming), the largest picture decoded.
+DISEASEMAPS_AVATAR_MAX_BYTES = 5 * 1024 * 1024
+DISEASEMAPS_AVATAR_MAX_PIXELS = 40_000_000

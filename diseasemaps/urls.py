@@ -1,8 +1,13 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
 admin.site.site_header = "DiseaseMaps administration"
 admin.site.site_title = "DiseaseMaps admin"
+# The admin logs in through allauth (rate limits, second factor), never its own form.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("diseasemaps.core.urls")),
@@ -10,5 +15,9 @@ urlpatterns = [
     path("", include("diseasemaps.answers.urls")),
     path("", include("diseasemaps.experiences.urls")),
     path("accounts/", include("allauth.urls")),
+    path("members/", include("diseasemaps.members.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.DEBUG:  # uploads from local disk, development only
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -26,6 +26,7 @@ def public_pages() -> dict[str, str]:
     question_kwargs = {"condition_slug": question.condition.slug, "slug": question.slug}
     reviewer = question.live_revision.reviewer.reviewer_profile
     index_question(question=question)
+    shared = MemberConditionFactory(condition=question.condition, visibility="everyone")
     return {
         "home": reverse("core:home"),
         "condition index": reverse("conditions:index"),
@@ -46,6 +47,8 @@ def public_pages() -> dict[str, str]:
         "password reset": reverse("account_reset_password"),
         "community guidelines": reverse("experiences:guidelines"),
         "experience": experience.get_absolute_url(),
+        "privacy notice": reverse("members:privacy"),
+        "member": shared.user.member_profile.get_absolute_url(),
     }
 
 
@@ -65,6 +68,8 @@ READ_ONLY_PAGES = [
     "search",
     "search, nothing found",
     "search, empty",
+    "privacy notice",
+    "member",
 ]
 
 
@@ -105,3 +110,31 @@ def member_pages(member) -> dict[str, MemberPage]:
         "own experience": MemberPage(own.get_absolute_url()),
         "question, as a member": MemberPage(question.get_absolute_url()),
     }
+
+
+def account_pages() -> dict[str, str]:
+    """Name → URL of each page type only a logged-in member reaches (their own data)."""
+    return {
+        "my account": reverse("members:account"),
+        "my conditions": reverse("members:conditions"),
+        "my profile": reverse("members:profile"),
+        "e-mail address": reverse("account_email"),
+        "change password": reverse("account_change_password"),
+        "two-factor authentication": reverse("mfa_index"),
+        "sessions": reverse("usersessions_list"),
+        "re-authenticate": reverse("account_reauthenticate"),
+    }
+
+
+# Member pages that show the member's own data: sent with Cache-Control: no-store.
+OWN_DATA_PAGES = [
+    "my account",
+    "my conditions",
+    "my profile",
+    "e-mail address",
+    "two-factor authentication",
+    "sessions",
+]
+
+
+# Pages that only read and are open to anyone: they must set no cookie at all.

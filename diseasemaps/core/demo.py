@@ -8,6 +8,10 @@ writes nothing.
 import datetime
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import decrypt
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -206,7 +210,47 @@ def _staff_user(spec: DemoStaff, *, with_login: bool) -> tuple[User, bool]:
         group = Group.objects.get(name=spec.role)
         if not user.groups.filter(pk=group.pk).exists():
             user.groups.add(group)
+    if with_login:
+        # allauth logs in verified addresses only; staff must use a second factor, and the
+        # demo seeds their authenticator app.
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        _totp_secret(user)
     return user, created
+
+
+def _totp_secret(user: User) -> str:
+    """The demo staff member's TOTP secret, created the first time (development only)."""
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        authenticator = TOTP.activate(user, generate_totp_secret()).instance
+    return decrypt(authenticator.data["secret"])
+
+
+def demo_totp_codes() -> list[tuple[DemoStaff, str, str]]:
+    """(staff, secret, current code) for every demo staff login that exists (development only)."""
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    rows = []
+    for spec in STAFF:
+        user = User.objects.filter(email=spec.email, is_staff=True).first()
+        if user is None or not user.has_usable_password():
+            continue
+        authenticator = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).first()
+        if authenticator is None:
+            continue
+        secret = decrypt(authenticator.data["secret"])
+        counters = list(yield_hotp_counters_from_time())
+        counter = counters[len(counters) // 2]  # the window is centred on now
+        rows.append((spec, secret, format_hotp_value(hotp_value(secret, counter))))
+    return rows
 
 
 def _condition(report: DemoReport) -> Condition:

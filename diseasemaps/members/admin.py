@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from diseasemaps.members import services
 from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
 
 
@@ -56,9 +57,26 @@ class ReviewerProfileAdmin(admin.ModelAdmin):
 
 @admin.register(MemberCondition)
 class MemberConditionAdmin(admin.ModelAdmin):
-    """Health data: only superusers hold these permissions; no staff role does."""
+    """
+    Health data: only superusers hold these permissions; no staff role does. Only the member
+    adds or changes a row (with their consent); the admin can look, and remove a row the same
+    way the member would, consent included.
+    """
 
     list_display = ["user", "condition", "relationship", "visibility", "is_counted"]
     list_filter = ["condition", "relationship", "visibility", "is_counted"]
     list_select_related = ["user", "condition"]
     raw_id_fields = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj) -> None:
+        services.withdraw_condition(member_condition=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for member_condition in queryset:
+            services.withdraw_condition(member_condition=member_condition)

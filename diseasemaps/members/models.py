@@ -4,10 +4,13 @@ with. What a member tells us about their health is health data: private unless t
 otherwise, field by field.
 """
 
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 
 from diseasemaps.core.models import TimeStampedModel
@@ -73,9 +76,26 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.__class__.objects.normalize_email(self.email)
 
 
+def new_public_id() -> str:
+    """A random key for the public member page: it says nothing about how many members exist."""
+    return secrets.token_urlsafe(9)
+
+
+def avatar_path(instance, filename: str) -> str:
+    """Avatars are stored under a random name; the uploaded file's name is never kept."""
+    return f"avatars/{secrets.token_urlsafe(18)}.webp"
+
+
 class MemberProfile(TimeStampedModel):
     """A member's public face: a pseudonym chosen at sign-up, never their real name or address."""
 
+    public_id = models.CharField(
+        max_length=16,
+        unique=True,
+        default=new_public_id,
+        editable=False,
+        help_text="The public member page's address.",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_profile"
     )
@@ -85,7 +105,11 @@ class MemberProfile(TimeStampedModel):
         "use their real name.",
     )
     bio = models.TextField(blank=True, max_length=1000)
-    is_bio_public = models.BooleanField(default=False)
+    is_bio_public = models.BooleanField("show my bio on my public page", default=False)
+    # Plain FileFields: the avatar service checks and re-encodes the picture itself (ImageField
+    # would run every Pillow decoder on the raw upload first).
+    avatar = models.FileField(upload_to=avatar_path, blank=True, editable=False)
+    avatar_small = models.FileField(upload_to=avatar_path, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -96,6 +120,9 @@ class MemberProfile(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:detail", kwargs={"public_id": self.public_id})
 
 
 class ReviewerProfile(TimeStampedModel):
@@ -130,6 +157,17 @@ class MemberConditionQuerySet(models.QuerySet):
     def counted(self) -> "MemberConditionQuerySet":
         """The rows behind the community figure: see `counted_q`."""
         return self.filter(counted_q())
+
+    def visible_to(self, viewer) -> "MemberConditionQuerySet":
+        """
+        What `viewer` may see on a member's public page: "everyone" rows for visitors, also
+        "members" rows for anyone logged in. "Only me" rows are never shown there, not even to
+        their owner, so that the page shows exactly what others see.
+        """
+        levels = [MemberCondition.Visibility.EVERYONE]
+        if viewer is not None and viewer.is_authenticated:
+            levels.append(MemberCondition.Visibility.MEMBERS)
+        return self.filter(visibility__in=levels)
 
     def community_size(self, condition) -> int:
         """The community figure of one condition."""
@@ -201,3 +239,30 @@ class MemberCondition(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.condition}"
+
+
+class HealthDataConsent(models.Model):
+    """
+    A member's explicit consent to store that they live with (or care for someone with) a
+    condition, under one version of the privacy notice. It goes with the condition when the
+    member withdraws it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="health_data_consents"
+    )
+    condition = models.ForeignKey(
+        "conditions.Condition", on_delete=models.PROTECT, related_name="+"
+    )
+    notice_version = models.CharField("privacy notice version", max_length=20)
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "condition"], name="members_consent_once_per_condition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.condition} · notice {self.notice_version}"

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from diseasemaps.answers.models import AnswerRevision
-from tests.conftest import logged_in_client
+from tests.conftest import mfa_client
 from tests.factories import QuestionFactory, RevisionFactory, published_question
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def _form_data(revision, **overrides) -> dict:
 
 def test_a_reviewer_can_list_and_open_revisions(reviewer):
     question = published_question()
-    client = logged_in_client(reviewer)
+    client = mfa_client(reviewer)
     listing = client.get(reverse("admin:answers_answerrevision_changelist"))
     assert listing.status_code == 200
     assert question.title in listing.content.decode()
@@ -37,7 +37,7 @@ def test_a_reviewer_can_list_and_open_revisions(reviewer):
 
 
 def test_a_reviewer_sees_no_member_health_data(reviewer):
-    client = logged_in_client(reviewer)
+    client = mfa_client(reviewer)
     assert client.get(reverse("admin:members_membercondition_changelist")).status_code == 403
     assert client.get(reverse("admin:members_user_changelist")).status_code == 403
     assert "Member conditions" not in client.get(reverse("admin:index")).content.decode()
@@ -46,7 +46,7 @@ def test_a_reviewer_sees_no_member_health_data(reviewer):
 def test_saving_the_live_revision_makes_a_new_draft_and_leaves_the_page_alone(editor):
     question = published_question()
     live = question.live_revision
-    client = logged_in_client(editor)
+    client = mfa_client(editor)
     response = client.post(_change_url(live), _form_data(live, short_answer="Rewritten."))
     assert response.status_code == 302
     live.refresh_from_db()
@@ -64,13 +64,13 @@ def test_a_superseded_revision_is_read_only(editor):
     old = question.live_revision
     old.state = AnswerRevision.State.SUPERSEDED
     old.save()
-    html = logged_in_client(editor).get(_change_url(old)).content.decode()
+    html = mfa_client(editor).get(_change_url(old)).content.decode()
     assert 'name="short_answer"' not in html
 
 
 def test_two_editors_on_one_draft_the_second_gets_their_text_back(editor):
     draft = RevisionFactory(question=QuestionFactory())
-    first, second = logged_in_client(editor), logged_in_client(editor)
+    first, second = mfa_client(editor), mfa_client(editor)
     # Both load the form before either saves.
     assert first.get(_change_url(draft)).status_code == 200
     assert second.get(_change_url(draft)).status_code == 200
@@ -86,7 +86,7 @@ def test_two_editors_on_one_draft_the_second_gets_their_text_back(editor):
 
 def test_the_preview_renders_a_draft_as_the_public_page(reviewer):
     draft = RevisionFactory(short_answer="Draft short answer.")
-    client = logged_in_client(reviewer)
+    client = mfa_client(reviewer)
     response = client.get(reverse("admin:answers_answerrevision_preview", args=[draft.pk]))
     html = response.content.decode()
     assert response.status_code == 200
@@ -103,7 +103,7 @@ def test_the_preview_is_refused_to_members(member_client):
 
 def test_an_editor_can_add_a_draft_for_a_question(editor):
     question = QuestionFactory()
-    client = logged_in_client(editor)
+    client = mfa_client(editor)
     data = _form_data(RevisionFactory.build(), question=question.pk)
     data.pop("expected_version")
     response = client.post(reverse("admin:answers_answerrevision_add"), data)

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from diseasemaps.answers.models import Question
-from diseasemaps.core.demo import DEMO_STAFF_PASSWORD
+from diseasemaps.core.demo import DEMO_STAFF_PASSWORD, demo_totp_codes
 from diseasemaps.members.models import User
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,13 @@ def test_the_demo_page_shows_the_seed_figures_computed_from_the_database(client,
 def test_demo_staff_can_log_in_when_debug_is_on(client, settings):
     settings.DEBUG = True
     call_command("load_demo_content", verbosity=0)
-    assert client.login(email="editor@demo.diseasemaps.example", password=DEMO_STAFF_PASSWORD)
+    email = "editor@demo.diseasemaps.example"
+    response = client.post(
+        reverse("account_login"), {"login": email, "password": DEMO_STAFF_PASSWORD}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")  # staff use a second factor
+    code = next(code for spec, _, code in demo_totp_codes() if spec.email == email)
+    assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
 
 

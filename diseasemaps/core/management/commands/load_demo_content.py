@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from diseasemaps.core.demo import DEMO_STAFF_PASSWORD, load_demo_content
+from diseasemaps.core.demo import DEMO_STAFF_PASSWORD, demo_totp_codes, load_demo_content
 
 
 class Command(BaseCommand):
@@ -28,3 +28,16 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {spec.role:<17} {spec.email}  password: {DEMO_STAFF_PASSWORD}"
                 )
+            print_totp_codes(self)
+
+
+def print_totp_codes(command: BaseCommand) -> None:
+    """Development only: the demo staff's authenticator secrets and their current codes."""
+    if not settings.DEBUG:
+        return
+    command.stdout.write(
+        command.style.SUCCESS("\nTwo-factor codes for the demo staff (valid about 30 s):")
+    )
+    for spec, secret, code in demo_totp_codes():
+        command.stdout.write(f"  {spec.role:<17} code: {code}   secret: {secret}")
+    command.stdout.write("  Fresh codes: .venv/bin/python manage.py demo_totp_codes")

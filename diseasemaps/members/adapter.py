@@ -1,0 +1,28 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.db import transaction
+
+from diseasemaps.members import services
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        """The user and their profile are created together or not at all."""
+        with transaction.atomic():
+            user = super().save_user(request, user, form, commit=commit)
+            if commit and "display_name" in form.cleaned_data:
+                services.create_profile(user=user, display_name=form.cleaned_data["display_name"])
+        return user
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def build_totp_svg(self, url: str) -> str:
+        """The QR code as inline SVG for our page: without the XML declaration."""
+        svg = super().build_totp_svg(url)
+        return svg[svg.index("<svg") :]
+
+
+def user_display(user) -> str:
+    """How allauth names a person in its messages and mails: their pseudonym, never the address."""
+    profile = getattr(user, "member_profile", None)
+    return profile.display_name if profile is not None else "you"

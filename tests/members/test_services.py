@@ -1,0 +1,308 @@
+import json
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.test import Client
+
+from diseasemaps.experiences.models import Experience
+from diseasemaps.members import registry, services
+from diseasemaps.members.models import HealthDataConsent, MemberCondition, MemberProfile
+from tests.conftest import totp_authenticator
+from tests.factories import (
+    ConditionFactory,
+    ExperienceFactory,
+    MemberConditionFactory,
+    MemberFactory,
+    StaffFactory,
+    UserFactory,
+)
+from tests.members import images
+
+pytestmark = pytest.mark.django_db
+
+
+def add(user, condition, **overrides):
+    fields = {
+        "relationship": MemberCondition.Relationship.LIVING_WITH,
+        "diagnosed_in": 2019,
+        "visibility": MemberCondition.Visibility.ONLY_ME,
+        "is_counted": False,
+        "consent": True,
+    }
+    return services.add_condition(user=user, condition=condition, **(fields | overrides))
+
+
+# --- Profile -------------------------------------------------------------------------------
+
+
+def test_create_profile_refuses_a_name_another_member_uses_in_any_case():
+    MemberFactory(profile__display_name="QuietHeron")
+    with pytest.raises(ValidationError):
+        services.create_profile(user=UserFactory(), display_name="quietheron")
+
+
+def test_every_profile_gets_a_distinct_random_public_id(member):
+    other = MemberFactory()
+    ids = {member.member_profile.public_id, other.member_profile.public_id}
+    assert len(ids) == 2
+    assert not any(public_id.isdigit() for public_id in ids)
+    assert member.member_profile.get_absolute_url() == (
+        f"/members/{member.member_profile.public_id}/"
+    )
+
+
+def test_update_profile_saves_the_bio_and_its_visibility(member):
+    profile = services.update_profile(
+        profile=member.member_profile, display_name=" NewName ", bio="Hi", is_bio_public=True
+    )
+    profile.refresh_from_db()
+    assert (profile.display_name, profile.bio, profile.is_bio_public) == ("NewName", "Hi", True)
+
+
+# --- Conditions ----------------------------------------------------------------------------
+
+
+def test_adding_a_condition_records_consent_with_the_notice_version_and_date(member, settings):
+    condition = ConditionFactory()
+    row = add(member, condition)
+    consent = HealthDataConsent.objects.get(user=member, condition=condition)
+    assert consent.notice_version == settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION
+    assert consent.given_at is not None
+    assert row.visibility == MemberCondition.Visibility.ONLY_ME
+
+
+def test_adding_a_condition_without_consent_stores_nothing(member):
+    with pytest.raises(ValidationError):
+        add(member, ConditionFactory(), consent=False)
+    assert not MemberCondition.objects.exists()
+    assert not HealthDataConsent.objects.exists()
+
+
+def test_adding_the_same_condition_twice_is_refused(member):
+    condition = ConditionFactory()
+    add(member, condition)
+    with pytest.raises(ValidationError):
+        add(member, condition)
+    assert MemberCondition.objects.count() == 1
+
+
+def test_an_implausible_year_of_diagnosis_is_refused_and_nothing_is_written(member):
+    with pytest.raises(ValidationError):
+        add(member, ConditionFactory(), diagnosed_in=1800)
+    assert not MemberCondition.objects.exists()
+    assert not HealthDataConsent.objects.exists()
+
+
+def test_withdrawing_removes_the_condition_and_its_consent(member):
+    row = add(member, ConditionFactory())
+    services.withdraw_condition(member_condition=row)
+    assert not MemberCondition.objects.exists()
+    assert not HealthDataConsent.objects.exists()
+
+
+def test_counting_oneself_in_makes_the_community_figure_grow(member):
+    condition = ConditionFactory()
+    add(member, condition, is_counted=False)
+    assert MemberCondition.objects.community_size(condition) == 0
+    row = MemberCondition.objects.get(user=member)
+    services.update_condition(
+        member_condition=row,
+        relationship=row.relationship,
+        diagnosed_in=None,
+        visibility=row.visibility,
+        is_counted=True,
+    )
+    assert MemberCondition.objects.community_size(condition) == 1
+
+
+@pytest.mark.parametrize(
+    ("visibility", "visitor", "member", "owner"),
+    [
+        ("only_me", False, False, False),
+        ("members", False, True, True),
+        ("everyone", True, True, True),
+    ],
+)
+def test_each_visibility_level_shows_on_the_public_page_to_the_right_viewers(
+    visibility, visitor, member, owner
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    row = MemberConditionFactory(visibility=visibility)
+    viewers = {"visitor": AnonymousUser(), "member": MemberFactory(), "owner": row.user}
+    seen = {
+        name: MemberCondition.objects.visible_to(viewer).filter(pk=row.pk).exists()
+        for name, viewer in viewers.items()
+    }
+    assert seen == {"visitor": visitor, "member": member, "owner": owner}
+
+
+# --- The registry --------------------------------------------------------------------------
+
+
+def test_every_model_with_a_foreign_key_to_the_user_is_registered_or_deliberately_kept():
+    user_model = get_user_model()
+    registered = {(entry.model, entry.user_field) for entry in registry.registered()}
+    missing = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if (
+                isinstance(field, models.ForeignKey | models.OneToOneField)
+                and field.related_model is user_model
+                and field.concrete
+                and (model, field.name) not in registered
+            ):
+                missing.append(f"{model._meta.label}.{field.name}")
+    assert missing == [], "Register these in members/registry.py (see its docstring)"
+
+
+def test_keeping_a_departed_members_rows_needs_a_reason():
+    with pytest.raises(ValueError, match="Say why"):
+        registry.register(
+            MemberProfile, user_field="user", on_erase=registry.OnErase.KEEP, reason=""
+        )
+
+
+# --- Export --------------------------------------------------------------------------------
+
+
+def test_the_export_holds_everything_about_the_member_and_nothing_about_others(member):
+    condition = ConditionFactory(name="Rare Thing")
+    add(member, condition, visibility=MemberCondition.Visibility.MEMBERS)
+    EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+    totp_authenticator(member)
+    ExperienceFactory(author=member, body="What I lived through.")
+    other = MemberFactory()
+    add(other, condition)
+    ExperienceFactory(author=other, body="Someone else's story.")
+
+    data = json.loads(services.export_json(user=member))
+
+    assert data["account"]["email"] == member.email
+    assert data["members.MemberProfile"][0]["display_name"] == member.member_profile.display_name
+    assert data["members.MemberCondition"] == [
+        data["members.MemberCondition"][0] | {"condition": "Rare Thing", "visibility": "members"}
+    ]
+    assert data["members.HealthDataConsent"][0]["notice_version"]
+    assert data["account.EmailAddress"][0]["email"] == member.email
+    assert data["mfa.Authenticator"][0]["type"] == "totp"
+    assert [row["body"] for row in data["experiences.Experience"]] == ["What I lived through."]
+    text = json.dumps(data)
+    assert other.email not in text
+    assert "Someone else" not in text
+    assert "secret" not in text
+
+
+# --- Erasure -------------------------------------------------------------------------------
+
+
+def _rows_pointing_at(user_pk: int) -> dict[str, int]:
+    """Every row in every table with a foreign key to the user that points at `user_pk`."""
+    user_model = get_user_model()
+    found = {}
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is user_model:
+                count = model._default_manager.filter(**{field.attname: user_pk}).count()
+                if count:
+                    found[f"{model._meta.label}.{field.name}"] = count
+    return found
+
+
+def _member_with_everything(client_factory=None):
+    member = MemberFactory()
+    condition = ConditionFactory()
+    add(member, condition, is_counted=True)
+    EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+    totp_authenticator(member)
+    services.set_avatar(
+        profile=member.member_profile,
+        upload=SimpleUploadedFile("me.png", images.png(), content_type="image/png"),
+    )
+    ExperienceFactory(author=member)
+    return member
+
+
+def test_erasure_leaves_no_row_and_no_file(django_capture_on_commit_callbacks):
+    member = _member_with_everything()
+    client = Client()
+    client.force_login(member)
+    UserSession.objects.create(
+        user=member, session_key=client.session.session_key, ip="127.0.0.1", user_agent="test"
+    )
+    assert UserSession.objects.filter(user=member).exists()
+    session_key = UserSession.objects.get(user=member).session_key
+    files = [member.member_profile.avatar.name, member.member_profile.avatar_small.name]
+    assert all(default_storage.exists(name) for name in files)
+    other = _member_with_everything()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.erase_account(user=member, keep_posts=False)
+
+    assert _rows_pointing_at(member.pk) == {}
+    assert not get_user_model().objects.filter(pk=member.pk).exists()
+    assert not Experience.objects.filter(author__isnull=True).exists()
+    assert not any(default_storage.exists(name) for name in files)
+    assert set(report.deleted_files) == set(files)
+    assert not Session.objects.filter(session_key=session_key).exists()
+    # Nobody else lost anything.
+    assert default_storage.exists(other.member_profile.avatar.name)
+    assert MemberCondition.objects.filter(user=other).count() == 1
+    assert Authenticator.objects.filter(user=other).count() == 1
+
+
+def test_erasure_keeps_the_posts_as_a_former_member_when_chosen(
+    django_capture_on_commit_callbacks,
+):
+    member = _member_with_everything()
+    experience = Experience.objects.get(author=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erase_account(user=member, keep_posts=True)
+    experience.refresh_from_db()
+    assert experience.author_id is None
+    assert _rows_pointing_at(member.pk) == {}
+    assert (
+        not HealthDataConsent.objects.exists()
+        or not HealthDataConsent.objects.filter(user_id=member.pk).exists()
+    )
+
+
+def test_files_are_not_deleted_when_the_erasure_rolls_back(monkeypatch):
+    member = _member_with_everything()
+    files = [member.member_profile.avatar.name]
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(get_user_model(), "delete", fail)
+    with pytest.raises(RuntimeError):
+        services.erase_account(user=member, keep_posts=False)
+    assert default_storage.exists(files[0])
+    assert MemberCondition.objects.filter(user=member).exists()
+
+
+def test_a_staff_account_cannot_be_erased_by_its_owner():
+    staff = StaffFactory()
+    with pytest.raises(services.CannotErase):
+        services.erase_account(user=staff, keep_posts=False)
+    assert get_user_model().objects.filter(pk=staff.pk).exists()
+
+
+def test_export_fields_may_follow_relations_or_name_an_id(member):
+    from diseasemaps.members.services import _row
+
+    row = MemberConditionFactory(user=member, condition=ConditionFactory(name="Rare Thing"))
+    assert _row(row, ("condition__name", "condition_id", "condition"), "user") == {
+        "condition__name": "Rare Thing",
+        "condition_id": row.condition_id,
+        "condition": "Rare Thing",
+    }
