@@ -17,7 +17,7 @@ def register_personal_data() -> None:
     from allauth.usersessions.models import UserSession
     from django.contrib.admin.models import LogEntry
 
-    from diseasemaps.answers.models import AnswerRevision, RevisionEvent
+    from diseasemaps.answers.models import AnswerFeedback, AnswerRevision, RevisionEvent
     from diseasemaps.members.models import (
         HealthDataConsent,
         MemberCondition,
@@ -87,4 +87,5 @@ def register_personal_data() -> None:
     register(AnswerRevision, user_field="author", on_erase=OnErase.KEEP, reason=staff_only)
     register(AnswerRevision, user_field="reviewer", on_erase=OnErase.KEEP, reason=staff_only)
     register(RevisionEvent, user_field="actor", on_erase=OnErase.KEEP, reason=staff_only)
+    register(AnswerFeedback, user_field="resolved_by", on_erase=OnErase.KEEP, reason=staff_only)
     register(LogEntry, user_field="user", on_erase=OnErase.KEEP, reason=staff_only)

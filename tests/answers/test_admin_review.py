@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from diseasemaps.answers import services
 from diseasemaps.answers.models import AnswerFeedback, AnswerRevision
+from tests.conftest import mfa_client
 from tests.factories import QuestionFactory, ReviewerFactory, SourceFactory, published_question
 
 pytestmark = pytest.mark.django_db
@@ -17,9 +18,7 @@ State = AnswerRevision.State
 
 
 def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return mfa_client(user)
 
 
 def _in_review(question, editor, **content):

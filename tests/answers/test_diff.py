@@ -1,9 +1,9 @@
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from diseasemaps.answers import services
 from diseasemaps.answers.diff import diff_text
+from tests.conftest import mfa_client
 from tests.factories import QuestionFactory
 
 
@@ -42,8 +42,7 @@ def test_markup_in_a_revision_is_shown_as_text_in_the_diff(editor, reviewer):
         short_answer="S.",
         body='B. <script>alert(1)</script> <b onmouseover="x()">hi</b>',
     )
-    client = Client()
-    client.force_login(reviewer)
+    client = mfa_client(reviewer)
     url = reverse("admin:answers_answerrevision_diff", args=[second.pk])
     html = client.get(url, {"against": first.pk}).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

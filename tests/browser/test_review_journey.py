@@ -5,19 +5,18 @@ approves it, and a visitor reads the new text with the new review date.
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from diseasemaps.core.services import Role
+from tests.conftest import mfa_client
 from tests.factories import ReviewerFactory, StaffFactory, published_question
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _staff_page(browser, live_server, user):
-    """A browser logged in as `user` (staff log in directly until the MFA login lands)."""
-    client = Client()
-    client.force_login(user)
+    """A browser logged in as `user`, past two-factor authentication."""
+    client = mfa_client(user)
     context = browser.new_context(base_url=live_server.url)
     context.add_cookies(
         [

@@ -10,6 +10,7 @@ from django.test import Client
 
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.services import Role
+from tests.conftest import mfa_client
 from tests.factories import MemberConditionFactory, MemberFactory, StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,8 +34,11 @@ def logged_in_page(browser, live_server):
 
 
 def _logged_in_page(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
+    if user.is_staff:
+        client = mfa_client(user)  # staff reach the admin only past two-factor authentication
+    else:
+        client = Client()
+        client.force_login(user)
     context = browser.new_context(base_url=live_server.url)
     context.add_cookies(
         [

@@ -6,6 +6,7 @@ from diseasemaps.conditions import services
 from diseasemaps.conditions.models import SearchDocument
 from diseasemaps.conditions.search import SearchTerms, highlight, search
 from diseasemaps.members.models import MemberProfile
+from tests.conftest import mfa_client
 from tests.factories import (
     ConditionAliasFactory,
     ConditionFactory,
@@ -113,7 +114,7 @@ def test_saving_a_condition_in_the_admin_reindexes_it(client, db):
     from tests.factories import StaffFactory
 
     admin_user = StaffFactory(is_superuser=True)
-    client.force_login(admin_user)
+    client = mfa_client(admin_user)
     condition = _dfsp()
     response = client.post(
         reverse("admin:conditions_condition_change", args=[condition.pk]),

@@ -1,13 +1,11 @@
 """
-Moderation in the admin. Staff log in with force_login here; the accounts feature's MFA-backed
-staff client replaces it.
+Moderation in the admin, by staff logged in past two-factor authentication.
 """
 
 import re
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from diseasemaps.experiences import services
@@ -18,6 +16,7 @@ from diseasemaps.experiences.models import (
     ModerationDecision,
     Report,
 )
+from tests.conftest import mfa_client
 from tests.factories import ExperienceFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def moderator_client(moderator):
-    client = Client()
-    client.force_login(moderator)
-    return client
+    return mfa_client(moderator)
 
 
 def hidden_inputs(html: str) -> dict:
@@ -141,8 +138,7 @@ def test_a_moderator_suspends_a_member_in_the_admin(moderator_client, moderator)
 
 
 def test_an_editor_cannot_moderate(editor):
-    client = Client()
-    client.force_login(editor)
+    client = mfa_client(editor)
     experience = pending()
     url = reverse("admin:experiences_experience_change", args=[experience.pk])
     assert client.get(url).status_code == 403
