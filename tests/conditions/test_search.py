@@ -133,6 +133,27 @@ def test_saving_a_condition_in_the_admin_reindexes_it(client, db):
     assert _titles("fibrohistiocytic") == [condition.display_name]
 
 
+def test_renaming_a_question_in_the_admin_reindexes_it(editor):
+    question = published_question(condition=_dfsp(), title="How is it treated?")
+    services.index_question(question=question)
+    response = mfa_client(editor).post(
+        reverse("admin:answers_question_change", args=[question.pk]),
+        {
+            "condition": question.condition.pk,
+            "title": "Which operations remove it?",
+            "slug": question.slug,
+            "position": 0,
+            "review_interval_months": 12,
+            "revisions-TOTAL_FORMS": "1",
+            "revisions-INITIAL_FORMS": "1",
+            "revisions-0-id": question.live_revision.pk,
+            "revisions-0-question": question.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _titles("operations") == ["Which operations remove it?"]
+
+
 def test_rebuilding_indexes_every_condition_and_live_question():
     published_question(condition=_dfsp())
     QuestionFactory()  # no live answer

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from diseasemaps.answers import services
 from diseasemaps.answers.models import AnswerRevision, Question
+from diseasemaps.conditions import services as search_services
 
 
 class RevisionInline(admin.TabularInline):
@@ -52,6 +53,8 @@ class QuestionAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if interval_changed:
             services.set_review_interval(question=obj, actor=request.user, months=months)
+        if {"title", "slug"} & set(form.changed_data):
+            search_services.index_question(question=obj)  # the title is ranked in search
 
     @admin.display(boolean=True, description="published")
     def is_published(self, question: Question) -> bool:
