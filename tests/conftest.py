@@ -7,7 +7,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
 from diseasemaps.core.services import Role
-from tests.factories import TEST_PASSWORD, MemberFactory, ReviewerFactory, StaffFactory
+from tests.factories import MemberFactory, ReviewerFactory, StaffFactory
 
 
 @pytest.fixture(autouse=True)
@@ -48,12 +48,6 @@ def moderator(db):
 def member_client(member):
     client = Client()
     client.force_login(member)
-    return client
-
-
-def logged_in_client(user) -> Client:
-    client = Client()
-    assert client.login(email=user.email, password=TEST_PASSWORD)
     return client
 
 
