@@ -63,14 +63,14 @@ def question_jsonld(
     if citations:
         data["citation"] = citations
     if experience_people_count:
-        people = "person has" if experience_people_count == 1 else "people have"
+        people, have = ("person", "has") if experience_people_count == 1 else ("people", "have")
         data["hasPart"] = {
             "@type": "HealthTopicContent",
             "hasHealthAspect": "https://schema.org/PatientExperienceHealthAspect",
             "name": "Experiences from members",
             "description": (
-                f"{experience_people_count} {people} with {condition.display_name} shared "
-                "their first-person experience. Moderated, not medically reviewed."
+                f"{experience_people_count} {people} with {condition.display_name} {have} "
+                "shared their first-person experience. Moderated, not medically reviewed."
             ),
             "url": f"{absolute_url}#experiences",
         }

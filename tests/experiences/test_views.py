@@ -390,7 +390,7 @@ def test_the_question_page_keeps_its_query_count_from_2_to_2000_experiences(
 
 
 def test_the_jsonld_has_a_patient_experience_part(question):
-    ExperienceFactory(question=question)
+    ExperienceFactory.create_batch(2, question=question)
     html = page_text(Client(), question.get_absolute_url())
     start = html.index('<script type="application/ld+json">') + len(
         '<script type="application/ld+json">'
@@ -399,6 +399,9 @@ def test_the_jsonld_has_a_patient_experience_part(question):
     part = data["hasPart"]
     assert part["@type"] == "HealthTopicContent"
     assert part["hasHealthAspect"] == "https://schema.org/PatientExperienceHealthAspect"
+    assert part["description"].startswith(
+        f"2 people with {question.condition.display_name} have shared their first-person"
+    )
 
 
 # --- Reports ------------------------------------------------------------------------------------
