@@ -16,7 +16,7 @@ DEV_ENV := DEBUG=1
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT) (SQLite)"
 	@echo "make test   run the whole suite (PostgreSQL, then SQLite)"
-	@echo "make lint   ruff only"
+	@echo "make lint   ruff and the import layers only"
 	@echo "make audit  Lighthouse on the home, condition and question pages (docs/lighthouse.md)"
 	@echo "make bench  time the question page and search on the demo content (docs/benchmarks.md)"
 
@@ -63,14 +63,14 @@ node_modules/.installed: package.json package-lock.json
 
 npm: node_modules/.installed
 
-test: install-dev browser npm
-	$(BIN)/python -m ruff check .
-	$(BIN)/python -m ruff format --check .
+test: install-dev browser npm lint
 	scripts/test.sh
 
+# ruff, and the layers of the apps (import-linter, contracts in pyproject.toml).
 lint: install-dev
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Reports, not gates: each writes its figures to a file under docs/ that the README links.
 audit: install-dev browser npm

@@ -45,11 +45,15 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # Our apps, in their layers from the ground floor up: each imports only those before it
+    # (checked by import-linter, see pyproject.toml).
     "diseasemaps.core",
-    "diseasemaps.members",
     "diseasemaps.conditions",
+    "diseasemaps.members",
     "diseasemaps.answers",
     "diseasemaps.experiences",
+    "diseasemaps.search",
+    "diseasemaps.pages",
 ]
 
 MIDDLEWARE = [
@@ -122,7 +126,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "pages:home"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -235,8 +239,8 @@ LOGGING = {
 
 DISEASEMAPS_SITE_NAME = "DiseaseMaps"
 # The site's public address, scheme and host without a trailing slash. Canonical links, Open
-# Graph tags, JSON-LD, the sitemap and robots.txt build absolute URLs from it, never from the
-# request's Host header.
+# Graph tags, JSON-LD, the sitemap, robots.txt and links in e-mails sent outside a request
+# build absolute URLs from it (core.seo.absolute_url), never from the request's Host header.
 DISEASEMAPS_SITE_URL = env.str("DISEASEMAPS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0 means the app is
 # reached directly and REMOTE_ADDR is the client.
@@ -245,9 +249,6 @@ DISEASEMAPS_TRUSTED_PROXY_COUNT = env.int("DISEASEMAPS_TRUSTED_PROXY_COUNT", def
 # condition can be singled out.
 DISEASEMAPS_COMMUNITY_FLOOR = env.int("DISEASEMAPS_COMMUNITY_FLOOR", default=10)
 DISEASEMAPS_EXPERIENCES_PER_PAGE = 20
-# The site's public address, for links in e-mails sent outside a request (review reminders,
-# moderation decisions).
-DISEASEMAPS_SITE_URL = env.str("DISEASEMAPS_SITE_URL", default="http://127.0.0.1:8000")
 # Review reminders list the answers whose next medical review falls due within this many days.
 DISEASEMAPS_REVIEW_REMINDER_DAYS = env.int("DISEASEMAPS_REVIEW_REMINDER_DAYS", default=30)
 # A member whose posts were approved this many times (since their last rejection) is trusted:

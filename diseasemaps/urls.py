@@ -10,10 +10,11 @@ admin.site.site_title = "DiseaseMaps admin"
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", include("diseasemaps.core.urls")),
+    path("", include("diseasemaps.pages.urls")),
     path("conditions/", include("diseasemaps.conditions.urls")),
     path("", include("diseasemaps.answers.urls")),
     path("", include("diseasemaps.experiences.urls")),
+    path("", include("diseasemaps.search.urls")),
     path("accounts/", include("allauth.urls")),
     path("members/", include("diseasemaps.members.urls")),
     path("admin/", admin.site.urls),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from diseasemaps.conditions.services import index_question
+from diseasemaps.search.services import index_question
 from tests.factories import (
     ConditionFactory,
     ExperienceFactory,
@@ -28,7 +28,7 @@ def public_pages() -> dict[str, str]:
     index_question(question=question)
     shared = MemberConditionFactory(condition=question.condition, visibility="everyone")
     return {
-        "home": reverse("core:home"),
+        "home": reverse("pages:home"),
         "condition index": reverse("conditions:index"),
         "condition": question.condition.get_absolute_url(),
         "question": question.get_absolute_url(),
@@ -38,9 +38,9 @@ def public_pages() -> dict[str, str]:
         "answer helpful": reverse("answers:feedback-helpful", kwargs=question_kwargs),
         "report an error": reverse("answers:feedback-error", kwargs=question_kwargs),
         "feedback thanks": reverse("answers:feedback-thanks", kwargs=question_kwargs),
-        "search": reverse("core:search") + "?q=DFSP+treatment",
-        "search, nothing found": reverse("core:search") + "?q=qwzxv",
-        "search, empty": reverse("core:search"),
+        "search": reverse("search:results") + "?q=DFSP+treatment",
+        "search, nothing found": reverse("search:results") + "?q=qwzxv",
+        "search, empty": reverse("search:results"),
         "not found": "/no-such-page/",
         "log in": reverse("account_login"),
         "sign up": reverse("account_signup"),

@@ -5,3 +5,17 @@ class AnswersConfig(AppConfig):
     name = "diseasemaps.answers"
     label = "answers"
     verbose_name = "Answers"
+
+    def ready(self) -> None:
+        register_personal_data()
+
+
+def register_personal_data() -> None:
+    """How export and erasure treat the rows of this app that point at a user: all staff's."""
+    from diseasemaps.answers.models import AnswerFeedback, AnswerRevision, RevisionEvent
+    from diseasemaps.members.registry import STAFF_ONLY, OnErase, register
+
+    register(AnswerRevision, user_field="author", on_erase=OnErase.KEEP, reason=STAFF_ONLY)
+    register(AnswerRevision, user_field="reviewer", on_erase=OnErase.KEEP, reason=STAFF_ONLY)
+    register(RevisionEvent, user_field="actor", on_erase=OnErase.KEEP, reason=STAFF_ONLY)
+    register(AnswerFeedback, user_field="resolved_by", on_erase=OnErase.KEEP, reason=STAFF_ONLY)

@@ -101,7 +101,7 @@ class Question(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse(
-            "answers:question", kwargs={"condition_slug": self.condition.slug, "slug": self.slug}
+            "pages:question", kwargs={"condition_slug": self.condition.slug, "slug": self.slug}
         )
 
 

@@ -4,10 +4,10 @@ from diseasemaps.answers import views
 
 app_name = "answers"
 
+# The question page itself composes experiences too: it is in pages.urls (pages:question).
 QUESTION = "conditions/<slug:condition_slug>/questions/<slug:slug>/"
 
 urlpatterns = [
-    path(QUESTION, views.question_detail, name="question"),
     path(f"{QUESTION}history/", views.question_history, name="question-history"),
     path(f"{QUESTION}helpful/", views.feedback_helpful, name="feedback-helpful"),
     path(f"{QUESTION}report-an-error/", views.feedback_error, name="feedback-error"),

@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from diseasemaps.conditions import services
 from diseasemaps.conditions.models import Condition, ConditionAlias
-from diseasemaps.experiences.models import Treatment
+from diseasemaps.conditions.signals import condition_text_changed
 
 
 class AliasInline(admin.TabularInline):
@@ -11,18 +10,13 @@ class AliasInline(admin.TabularInline):
     extra = 1
 
 
-class TreatmentInline(admin.TabularInline):
-    model = Treatment
-    extra = 1
-    verbose_name_plural = "treatments members can say they had"
-
-
 @admin.register(Condition)
 class ConditionAdmin(admin.ModelAdmin):
     list_display = ["name", "abbreviation", "slug", "question_count"]
     search_fields = ["name", "abbreviation", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [AliasInline, TreatmentInline]
+    # The experiences app adds its treatments inline (experiences.admin).
+    inlines = [AliasInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_total=Count("questions"))
@@ -33,5 +27,5 @@ class ConditionAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Names and aliases are saved only now, with the inlines: index them as saved.
-        services.index_condition(condition=form.instance)
+        # Names and aliases are saved only now, with the inlines: announce them as saved.
+        condition_text_changed.send(sender=Condition, condition=form.instance)

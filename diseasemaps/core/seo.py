@@ -109,7 +109,7 @@ def breadcrumbs(*, condition=None, question=None, here: Crumb | None = None) -> 
     The trail from the home page to a page: Home › Conditions › condition › question, or
     Home › `here` for a page outside the conditions tree. The last crumb is the page itself.
     """
-    trail = [Crumb("Home", reverse("core:home"))]
+    trail = [Crumb("Home", reverse("pages:home"))]
     if here:
         return [*trail, here]
     trail.append(Crumb("Conditions", reverse("conditions:index")))

@@ -102,7 +102,8 @@ def sync_roles() -> dict[str, Group]:
 
 def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs) -> None:
     """post_migrate handler: permissions exist for every app only after the last one migrates."""
-    last_app = list(apps.get_app_configs())[-1]
+    # post_migrate is sent only for apps with a models module, in INSTALLED_APPS order.
+    last_app = [config for config in apps.get_app_configs() if config.models_module][-1]
     if app_config is not None and app_config.label == last_app.label:
         with transaction.atomic(using=using):
             sync_roles()

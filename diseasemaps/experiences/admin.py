@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from diseasemaps.conditions.admin import ConditionAdmin
+from diseasemaps.conditions.models import Condition
 from diseasemaps.experiences import services
 from diseasemaps.experiences.forms import ExperienceModerationForm
 from diseasemaps.experiences.models import (
@@ -359,3 +361,19 @@ class MemberStandingAdmin(admin.ModelAdmin):
                 )
         except (ValidationError, PermissionDenied) as error:
             self.message_user(request, _error_text(error), messages.ERROR)
+
+
+class TreatmentInline(admin.TabularInline):
+    model = Treatment
+    extra = 1
+    verbose_name_plural = "treatments members can say they had"
+
+
+# A condition is edited on one page, with the treatments members can say they had: the
+# conditions app knows nothing of experiences, so its admin is extended here, from above.
+admin.site.unregister(Condition)
+
+
+@admin.register(Condition)
+class ConditionWithTreatmentsAdmin(ConditionAdmin):
+    inlines = [*ConditionAdmin.inlines, TreatmentInline]

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.seo import absolute_url
 from diseasemaps.experiences.models import (
     BODY_MIN_LENGTH,
     Experience,
@@ -126,12 +127,11 @@ def _notify_author(*, experience: Experience, decision: ModerationDecision) -> N
     author = experience.author
     if author is None or not author.email:
         return
-    base_url = settings.DISEASEMAPS_SITE_URL.rstrip("/")
     context = {
         "decision": decision,
         "guideline": Guideline(decision.guideline).label if decision.guideline else "",
-        "url": base_url + experience.get_absolute_url(),
-        "guidelines_url": base_url + reverse("experiences:guidelines"),
+        "url": absolute_url(experience.get_absolute_url()),
+        "guidelines_url": absolute_url(reverse("experiences:guidelines")),
         "site_name": settings.DISEASEMAPS_SITE_NAME,
     }
     subject = f"A moderator has looked at your post on {settings.DISEASEMAPS_SITE_NAME}"
@@ -326,9 +326,7 @@ def _alert_moderators(experience: Experience) -> None:
     recipients = sorted(moderators.values_list("email", flat=True))
     if not recipients:
         return
-    url = settings.DISEASEMAPS_SITE_URL.rstrip("/") + reverse(
-        "admin:experiences_experience_change", args=[experience.pk]
-    )
+    url = absolute_url(reverse("admin:experiences_experience_change", args=[experience.pk]))
     subject = f"{settings.DISEASEMAPS_SITE_NAME}: a report says someone may be at risk"
     body = (
         "A member reported a post because someone may be at risk. It is at the top of the "

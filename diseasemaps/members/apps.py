@@ -12,19 +12,19 @@ class MembersConfig(AppConfig):
 
 def register_personal_data() -> None:
     """How export and erasure treat the members app's models, and the account apps' ones."""
+    # Each app registers its own models from its own ready(): answers and experiences do.
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from allauth.usersessions.models import UserSession
     from django.contrib.admin.models import LogEntry
 
-    from diseasemaps.answers.models import AnswerFeedback, AnswerRevision, RevisionEvent
     from diseasemaps.members.models import (
         HealthDataConsent,
         MemberCondition,
         MemberProfile,
         ReviewerProfile,
     )
-    from diseasemaps.members.registry import OnErase, register
+    from diseasemaps.members.registry import STAFF_ONLY, OnErase, register
 
     register(
         MemberProfile,
@@ -79,13 +79,5 @@ def register_personal_data() -> None:
         on_erase=OnErase.DELETE,
         export_fields=("ip", "user_agent", "created_at", "last_seen_at"),
     )
-    staff_only = (
-        "Only staff have these rows, and staff accounts are closed by an administrator, "
-        "never erased by their owner: the editorial and medical record must stay accountable."
-    )
-    register(ReviewerProfile, user_field="user", on_erase=OnErase.KEEP, reason=staff_only)
-    register(AnswerRevision, user_field="author", on_erase=OnErase.KEEP, reason=staff_only)
-    register(AnswerRevision, user_field="reviewer", on_erase=OnErase.KEEP, reason=staff_only)
-    register(RevisionEvent, user_field="actor", on_erase=OnErase.KEEP, reason=staff_only)
-    register(AnswerFeedback, user_field="resolved_by", on_erase=OnErase.KEEP, reason=staff_only)
-    register(LogEntry, user_field="user", on_erase=OnErase.KEEP, reason=staff_only)
+    register(ReviewerProfile, user_field="user", on_erase=OnErase.KEEP, reason=STAFF_ONLY)
+    register(LogEntry, user_field="user", on_erase=OnErase.KEEP, reason=STAFF_ONLY)

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from diseasemaps.conditions.models import Condition
 from diseasemaps.core.models import TimeStampedModel
 
 
@@ -172,6 +173,23 @@ class MemberConditionQuerySet(models.QuerySet):
     def community_size(self, condition) -> int:
         """The community figure of one condition."""
         return self.counted().filter(condition=condition).count()
+
+
+def with_member_count(conditions: models.QuerySet) -> models.QuerySet:
+    """
+    Conditions annotated with `member_count`, the community figure as `counted_q` defines it.
+    It lives here, not on the conditions' QuerySet, because who counts is the members' rule.
+    """
+    return conditions.annotate(
+        member_count=models.Count(
+            "member_conditions", filter=counted_q("member_conditions__"), distinct=True
+        )
+    )
+
+
+def popular_conditions(limit: int) -> models.QuerySet:
+    """The conditions with the largest communities, for the home page and an empty search."""
+    return with_member_count(Condition.objects.all()).order_by("-member_count", "name")[:limit]
 
 
 def counted_q(prefix: str = "") -> models.Q:

@@ -29,6 +29,12 @@ class PersonalData:
     reason: str = ""
 
 
+# The reason given for rows only staff have (reviews, moderation by staff, admin history).
+STAFF_ONLY = (
+    "Only staff have these rows, and staff accounts are closed by an administrator, "
+    "never erased by their owner: the editorial and medical record must stay accountable."
+)
+
 _registry: dict[tuple[str, str], PersonalData] = {}
 
 

@@ -215,7 +215,7 @@ def delete_account(request):
         services.erase_account(user=user, keep_posts=form.cleaned_data["keep_posts"])
         logout(request)
         messages.success(request, "Your account and your data are deleted. Take care.")
-        return redirect("core:home")
+        return redirect("pages:home")
     return render(request, "members/delete.html", {"form": form})
 
 

@@ -5,8 +5,9 @@ import re
 import pytest
 
 from diseasemaps.answers import services
-from diseasemaps.answers.jsonld import question_jsonld, render_jsonld
+from diseasemaps.answers.jsonld import question_jsonld
 from diseasemaps.answers.models import AnswerRevision
+from diseasemaps.core.jsonld import render_jsonld
 from tests.factories import ConditionAliasFactory, SourceFactory, published_question
 
 pytestmark = pytest.mark.django_db

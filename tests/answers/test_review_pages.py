@@ -158,7 +158,7 @@ def test_drafts_appear_on_no_public_page(client, editor, reviewer):
         reverse("answers:reviewer", kwargs={"slug": profile.slug}),
         reverse("answers:reviewer", kwargs={"slug": reviewer.reviewer_profile.slug}),
         question.condition.get_absolute_url(),
-        reverse("core:home"),
+        reverse("pages:home"),
     ]
     for url in pages:
         html = client.get(url).content.decode()

@@ -4,8 +4,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from diseasemaps.answers.models import Question
-from diseasemaps.core.demo import DEMO_STAFF_PASSWORD, demo_totp_codes
 from diseasemaps.members.models import User
+from diseasemaps.pages.demo import DEMO_STAFF_PASSWORD, demo_totp_codes
 
 pytestmark = pytest.mark.django_db
 

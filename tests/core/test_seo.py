@@ -185,9 +185,9 @@ def test_the_question_page_loads_one_stylesheet_and_no_script(client):
 
 
 def test_the_home_page_offers_search(client):
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("pages:home")).content.decode()
     assert 'role="search"' in html
-    assert f'action="{reverse("core:search")}"' in html
+    assert f'action="{reverse("search:results")}"' in html
 
 
 def test_the_deploy_checks_want_the_public_https_site_url(settings):

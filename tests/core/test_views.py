@@ -78,7 +78,7 @@ def test_favicon_ico_points_at_the_real_icon(client, db):
 
 def test_home_lists_communities_and_recently_reviewed_answers(client, db):
     question = published_question(title="How is it treated?")
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("pages:home"))
     html = response.content.decode()
     assert question.condition.name in html
     assert "How is it treated?" in html

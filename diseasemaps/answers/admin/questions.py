@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from diseasemaps.answers import services
 from diseasemaps.answers.models import AnswerRevision, Question
-from diseasemaps.conditions import services as search_services
+from diseasemaps.answers.signals import question_text_changed
 
 
 class RevisionInline(admin.TabularInline):
@@ -54,7 +54,8 @@ class QuestionAdmin(admin.ModelAdmin):
         if interval_changed:
             services.set_review_interval(question=obj, actor=request.user, months=months)
         if {"title", "slug"} & set(form.changed_data):
-            search_services.index_question(question=obj)  # the title is ranked in search
+            # The title is public text: search ranks it, for one.
+            question_text_changed.send(sender=Question, question=obj)
 
     @admin.display(boolean=True, description="published")
     def is_published(self, question: Question) -> bool:

@@ -19,7 +19,7 @@ from diseasemaps.answers import services
 from diseasemaps.answers.diff import revision_diff
 from diseasemaps.answers.forms import ReviewDecisionForm
 from diseasemaps.answers.models import AnswerRevision, RevisionEvent, Source
-from diseasemaps.answers.views import question_page_context
+from diseasemaps.pages.views import question_page_context
 
 
 def error_text(error: Exception) -> str:

@@ -60,7 +60,7 @@ def send_review_reminders(*, today: datetime.date, within_days: int) -> int:
         else:
             for items in by_reviewer.values():
                 items.append(revision)
-    base = settings.DISEASEMAPS_SITE_URL.rstrip("/")
+    base = settings.DISEASEMAPS_SITE_URL
     messages = []
     for person in people:
         items = sorted(by_reviewer[person.pk], key=lambda r: (r.next_review_on, r.pk))

@@ -17,7 +17,7 @@ from diseasemaps.answers.models import (
     RevisionEvent,
     validate_markdown_links,
 )
-from diseasemaps.conditions import services as search_services
+from diseasemaps.answers.signals import question_text_changed
 from diseasemaps.members.models import User
 
 State = AnswerRevision.State
@@ -242,7 +242,7 @@ def approve_revision(
         _record(revision=previous, actor=reviewer, from_state=State.APPROVED)
     question.live_revision = revision
     question.save(update_fields=["live_revision", "updated_at"])
-    search_services.index_question(question=question)
+    question_text_changed.send(sender=Question, question=question)
     return revision
 
 

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from diseasemaps.answers.jsonld import breadcrumb_jsonld, render_jsonld
+from diseasemaps.core.jsonld import breadcrumb_jsonld, render_jsonld
 from diseasemaps.core.seo import Crumb
 
 register = template.Library()

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from diseasemaps.conditions.models import SearchDocument
+from diseasemaps.search.models import SearchDocument
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_LENGTH = 220

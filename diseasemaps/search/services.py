@@ -1,7 +1,8 @@
 """
 Writes to the search index. The index holds public text only: a condition's names and summary,
-and for each question with a live answer its title and that answer. It is refreshed when an
-answer goes live (answers.services.approve_revision) and when a condition is saved in the admin;
+and for each question with a live answer its title and that answer. It is refreshed when the
+answers app announces `question_text_changed` (an answer went live, a question was renamed) and
+when the conditions app announces `condition_text_changed` (a condition saved in the admin);
 `manage.py rebuild_search_index` rebuilds it whole.
 """
 
@@ -13,7 +14,8 @@ from django.db.models import Q
 from django.utils.html import strip_tags
 
 from diseasemaps.answers.models import Question
-from diseasemaps.conditions.models import SEARCH_CONFIG, Condition, SearchDocument
+from diseasemaps.conditions.models import Condition
+from diseasemaps.search.models import SEARCH_CONFIG, SearchDocument
 
 Kind = SearchDocument.Kind
 
@@ -108,3 +110,13 @@ def rebuild_search_index() -> int:
     for condition in Condition.objects.all():
         index_condition(condition=condition)
     return SearchDocument.objects.count()
+
+
+def reindex_question_on_change(sender, *, question: Question, **kwargs) -> None:
+    """Receiver of answers' `question_text_changed`."""
+    index_question(question=question)
+
+
+def reindex_condition_on_change(sender, *, condition: Condition, **kwargs) -> None:
+    """Receiver of conditions' `condition_text_changed`."""
+    index_condition(condition=condition)

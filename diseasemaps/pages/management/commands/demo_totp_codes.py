@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from diseasemaps.core.management.commands.load_demo_content import print_totp_codes
+from diseasemaps.pages.management.commands.load_demo_content import print_totp_codes
 
 
 class Command(BaseCommand):

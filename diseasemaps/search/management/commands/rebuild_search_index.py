@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from diseasemaps.conditions.services import rebuild_search_index
+from diseasemaps.search.services import rebuild_search_index
 
 
 class Command(BaseCommand):

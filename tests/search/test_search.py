@@ -2,10 +2,10 @@ import pytest
 from django.urls import reverse
 
 from diseasemaps.answers import services as answer_services
-from diseasemaps.conditions import services
-from diseasemaps.conditions.models import SearchDocument
-from diseasemaps.conditions.search import SearchTerms, highlight, search
 from diseasemaps.members.models import MemberProfile
+from diseasemaps.search import services
+from diseasemaps.search.models import SearchDocument
+from diseasemaps.search.queries import SearchTerms, highlight, search
 from tests.conftest import mfa_client
 from tests.factories import (
     ConditionAliasFactory,
@@ -250,7 +250,7 @@ def test_query_parsing_drops_operators_and_keeps_exclusions():
 
 
 def _search_page(client, query):
-    response = client.get(reverse("core:search"), {"q": query})
+    response = client.get(reverse("search:results"), {"q": query})
     assert response.status_code == 200
     return response.content.decode()
 
@@ -269,7 +269,7 @@ def test_an_empty_search_gets_advice_and_popular_conditions(client):
     html = _search_page(client, "")
     assert "What to search for" in html
     assert condition.get_absolute_url() in html
-    assert client.get(reverse("core:search")).status_code == 200
+    assert client.get(reverse("search:results")).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -308,7 +308,7 @@ def test_search_runs_a_fixed_number_of_queries(client, editor, reviewer, django_
 
 
 def test_many_results_come_in_pages(client, editor, reviewer, settings, monkeypatch):
-    from diseasemaps.core import views
+    from diseasemaps.search import views
 
     monkeypatch.setattr(views, "SEARCH_RESULTS", 2)
     condition = _dfsp()
@@ -318,7 +318,7 @@ def test_many_results_come_in_pages(client, editor, reviewer, settings, monkeypa
     first = _search_page(client, "imatinib")
     assert "4 results, best first · page 1 of 2" in first
     assert 'href="?q=imatinib&amp;page=2">More results</a>' in first
-    second = client.get(reverse("core:search"), {"q": "imatinib", "page": "2"}).content.decode()
+    second = client.get(reverse("search:results"), {"q": "imatinib", "page": "2"}).content.decode()
     assert "page 2 of 2" in second
     assert "Previous results" in second
     assert first.count('class="search-result"') == second.count('class="search-result"') == 2
@@ -333,14 +333,14 @@ def test_a_misspelt_name_among_other_words_still_finds_it(editor, reviewer):
 
 
 def test_a_flood_of_searches_from_one_address_is_slowed_with_a_helpful_page(client, monkeypatch):
-    from diseasemaps.core import views
     from diseasemaps.core.ratelimit import RateLimit
+    from diseasemaps.search import views
 
     monkeypatch.setattr(views, "SEARCH_LIMIT", RateLimit("search-test", limit=2, period=60))
-    assert client.get(reverse("core:search"), {"q": "dfsp"}).status_code == 200
-    assert client.get(reverse("core:search"), {"q": "dfsp"}).status_code == 200
-    response = client.get(reverse("core:search"), {"q": "dfsp"})
+    assert client.get(reverse("search:results"), {"q": "dfsp"}).status_code == 200
+    assert client.get(reverse("search:results"), {"q": "dfsp"}).status_code == 200
+    response = client.get(reverse("search:results"), {"q": "dfsp"})
     assert response.status_code == 429
     assert "Please wait a minute" in response.content.decode()
     # An empty search costs nothing and is never refused.
-    assert client.get(reverse("core:search"), {"q": ""}).status_code == 200
+    assert client.get(reverse("search:results"), {"q": ""}).status_code == 200

@@ -24,7 +24,7 @@ class StaticPagesSitemap(SiteSitemap):
     priority = 0.6
 
     def items(self) -> list[str]:
-        return ["core:home", "conditions:index"]
+        return ["pages:home", "conditions:index"]
 
     def location(self, item: str) -> str:
         return reverse(item)

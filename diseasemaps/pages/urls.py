@@ -4,14 +4,16 @@ from django.urls import path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from diseasemaps.core import views
-from diseasemaps.core.sitemaps import SITEMAPS
+from diseasemaps.answers.urls import QUESTION
+from diseasemaps.pages import views
+from diseasemaps.pages.sitemaps import SITEMAPS
 
-app_name = "core"
+app_name = "pages"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
+    path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
+    path(QUESTION, views.question_detail, name="question"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Browsers ask for /favicon.ico whatever the page says (the admin's pages name no icon);

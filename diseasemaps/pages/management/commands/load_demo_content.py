@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from diseasemaps.core.demo import DEMO_STAFF_PASSWORD, demo_totp_codes, load_demo_content
+from diseasemaps.pages.demo import DEMO_STAFF_PASSWORD, demo_totp_codes, load_demo_content
 
 
 class Command(BaseCommand):
