@@ -11,7 +11,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev browser npm static lint audit bench clean
+.PHONY: help run test install install-dev browser services npm static lint audit bench clean
 
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT) (SQLite)"
@@ -54,6 +54,14 @@ browser:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	}
 
+# Debian's redis-server: the tests that need Redis start their own throwaway one.
+services:
+	@command -v redis-server >/dev/null 2>&1 || { \
+		echo "Installing Debian's redis-server for the tests..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq redis-server >/dev/null; \
+	}
+
 # The page checkers (axe-core, the Nu HTML checker, Lighthouse) come from package-lock.json.
 # Install scripts are not run: vnu-jar's only downloads a Java we already have.
 node_modules/.installed: package.json package-lock.json
@@ -63,7 +71,7 @@ node_modules/.installed: package.json package-lock.json
 
 npm: node_modules/.installed
 
-test: install-dev browser npm lint
+test: install-dev browser services npm lint
 	scripts/test.sh
 
 # ruff, and the layers of the apps (import-linter, contracts in pyproject.toml).

@@ -8,6 +8,7 @@ from django.test import Client
 
 from diseasemaps.core.services import Role
 from tests.factories import MemberFactory, ReviewerFactory, StaffFactory
+from tests.services import redis_server, redis_url_from_environment
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +22,30 @@ def _test_settings(settings, tmp_path):
     # Rate-limit counters and used two-factor codes must not leak from one test into the next.
     from django.core.cache import cache
 
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The URL of a real Redis for this test run: the one make test names, or our own."""
+    url = redis_url_from_environment()
+    if url:
+        yield url
+        return
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The default cache on the real Redis, emptied before and after the test."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
+    cache.clear()
+    yield cache
     cache.clear()
 
 

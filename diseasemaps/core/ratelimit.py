@@ -1,16 +1,38 @@
 """
 One small rate limiter for every form that takes input from the public.
 
-Counts live in the shared cache (the database cache, or Redis in production), so a limit holds
-across gunicorn workers and machines. The window is fixed: `limit` attempts per `period` seconds,
-counted from the first attempt in the window.
+The window is fixed: `limit` attempts per `period` seconds, counted from the first attempt in
+the window. Counting is atomic and shared by every process and machine:
+
+- with Redis as the cache (production), in Redis: SET NX with the window's expiry, then INCR,
+  in one MULTI/EXEC transaction, one round trip;
+- with any other cache (the database cache of `make run`, or a local memory cache), in the
+  database table `core.RateLimitCounter`: one INSERT … ON CONFLICT DO UPDATE … RETURNING, which
+  PostgreSQL and SQLite both run atomically, one query.
+
+Django's own `cache.incr` is not used: on every cache but Redis it is a get then a set, so two
+racing requests can both pass, and the set gives the key the cache's default timeout, pushing
+the window's end out at every attempt.
+
+Written by hand because the libraries for this (django-ratelimit and allauth's own limiter)
+count through `cache.incr` or lists of timestamps in the cache, with those same two faults on
+anything but Redis.
 """
 
+import secrets
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 from django.http import HttpRequest
+
+from diseasemaps.core.models import RateLimitCounter
+
+# One attempt in this many also deletes the database's expired windows.
+CLEANUP_ONE_IN = 200
 
 
 @dataclass(frozen=True)
@@ -22,25 +44,67 @@ class RateLimit:
     period: int
 
     def hit(self, key: str) -> bool:
-        """
-        Count one attempt by `key` (a user id or client address); True when it is over the limit.
-
-        `cache.add` creates the counter with its expiry only if it is absent, and `incr` is
-        atomic on Redis; on the database cache two racing requests may both pass, which errs on
-        the side of the member.
-        """
-        cache_key = f"ratelimit:{self.scope}:{key}"
-        cache.add(cache_key, 0, timeout=self.period)
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:
-            # The counter expired between add and incr: this is the first attempt of a window.
-            cache.set(cache_key, 1, timeout=self.period)
-            count = 1
-        return count > self.limit
+        """Count one attempt by `key` (a user id or client address); True when over the limit."""
+        return _count(self._key(key), self.period) > self.limit
 
     def reset(self, key: str) -> None:
-        cache.delete(f"ratelimit:{self.scope}:{key}")
+        counter_key = self._key(key)
+        if _uses_redis():
+            _redis(counter_key).delete(caches["default"].make_and_validate_key(counter_key))
+        else:
+            RateLimitCounter.objects.filter(key=counter_key).delete()
+
+    def _key(self, key: str) -> str:
+        return f"ratelimit:{self.scope}:{key}"
+
+
+def _uses_redis() -> bool:
+    return isinstance(caches["default"], RedisCache)
+
+
+def _redis(key: str):
+    """The Redis connection Django's cache uses for `key` (the cache has no public accessor)."""
+    return caches["default"]._cache.get_client(key, write=True)
+
+
+def _count(key: str, period: int) -> int:
+    if _uses_redis():
+        return _count_in_redis(key, period)
+    return _count_in_database(key, period)
+
+
+def _count_in_redis(key: str, period: int) -> int:
+    redis_key = caches["default"].make_and_validate_key(key)
+    with _redis(key).pipeline(transaction=True) as pipeline:
+        pipeline.set(redis_key, 0, ex=period, nx=True)  # a new window, if there is none
+        pipeline.incr(redis_key)  # keeps the window's expiry
+        _created, count = pipeline.execute()
+    return int(count)
+
+
+def _count_in_database(key: str, period: int) -> int:
+    now = time.time()
+    quote = connection.ops.quote_name
+    table, key_, count_, expires = (
+        quote(name) for name in (RateLimitCounter._meta.db_table, "key", "count", "expires_at")
+    )
+    # A window that has ended starts again at 1 with a new end; otherwise the count goes up
+    # and the end stays where the window's first attempt put it. (Names are our model's, quoted;
+    # values are parameters.)
+    sql = (
+        f"INSERT INTO {table} ({key_}, {count_}, {expires}) VALUES (%s, 1, %s) "  # noqa: S608
+        f"ON CONFLICT ({key_}) DO UPDATE SET "
+        f"{count_} = CASE WHEN {table}.{expires} <= %s THEN 1 ELSE {table}.{count_} + 1 END, "
+        f"{expires} = CASE WHEN {table}.{expires} <= %s "
+        f"THEN excluded.{expires} ELSE {table}.{expires} END "
+        f"RETURNING {count_}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, now + period, now, now])
+        (count,) = cursor.fetchone()
+    if secrets.randbelow(CLEANUP_ONE_IN) == 0:
+        RateLimitCounter.objects.filter(expires_at__lte=now).delete()
+    return count
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -1,5 +1,11 @@
+import threading
+
+import pytest
+from django.db import connection
 from django.test import RequestFactory
 
+from diseasemaps.core import ratelimit
+from diseasemaps.core.models import RateLimitCounter
 from diseasemaps.core.ratelimit import RateLimit, client_ip, request_key
 
 
@@ -61,3 +67,95 @@ def test_request_key_names_the_member_when_logged_in(member):
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1")
     request.user = member
     assert request_key(request) == f"user:{member.pk}"
+
+
+class Clock:
+    """time.time() for the limiter, moved by hand."""
+
+    def __init__(self, now: float = 1_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(ratelimit.time, "time", clock)
+    return clock
+
+
+def test_attempts_in_a_window_do_not_push_its_end_out(db, clock):
+    limit = RateLimit("window", limit=3, period=60)
+    limit.hit("k")
+    first_end = RateLimitCounter.objects.get(key="ratelimit:window:k").expires_at
+    clock.now += 50
+    limit.hit("k")
+    limit.hit("k")
+    assert RateLimitCounter.objects.get(key="ratelimit:window:k").expires_at == first_end
+    assert limit.hit("k") is True  # the fourth within the same 60 seconds
+    clock.now += 11  # the window that began 61 seconds ago has ended
+    assert limit.hit("k") is False
+    assert RateLimitCounter.objects.get(key="ratelimit:window:k").count == 1
+
+
+def test_counting_in_the_database_costs_one_query(db, django_assert_num_queries, monkeypatch):
+    monkeypatch.setattr(ratelimit, "CLEANUP_ONE_IN", 10**9)
+    limit = RateLimit("cheap", limit=5, period=60)
+    limit.hit("k")
+    with django_assert_num_queries(1):
+        limit.hit("k")
+
+
+def test_ended_windows_are_cleaned_up_now_and_then(db, clock, monkeypatch):
+    limit = RateLimit("old", limit=5, period=60)
+    limit.hit("gone")
+    clock.now += 120
+    monkeypatch.setattr(ratelimit, "CLEANUP_ONE_IN", 1)
+    limit.hit("new")
+    assert list(RateLimitCounter.objects.values_list("key", flat=True)) == ["ratelimit:old:new"]
+
+
+@pytest.mark.postgres_only  # reason: real concurrent transactions need PostgreSQL's row locks
+@pytest.mark.django_db(transaction=True)
+def test_racing_attempts_are_each_counted_once_in_the_database():
+    _race(RateLimit("race-db", limit=1000, period=60))
+    assert RateLimitCounter.objects.get(key="ratelimit:race-db:k").count == 8 * 25
+
+
+def _race(limit: RateLimit, threads: int = 8, hits: int = 25) -> None:
+    barrier = threading.Barrier(threads)
+
+    def attempt():
+        barrier.wait()
+        try:
+            for _ in range(hits):
+                limit.hit("k")
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=attempt) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+def test_on_redis_the_count_is_exact_under_racing_attempts(redis_cache):
+    limit = RateLimit("race-redis", limit=199, period=60)
+    _race(limit)
+    assert limit.hit("k") is True  # the 201st attempt: all 200 before it were counted
+
+
+def test_on_redis_attempts_keep_the_window_end_and_reset_starts_anew(redis_cache):
+    limit = RateLimit("redis-window", limit=2, period=60)
+    client = ratelimit._redis("ratelimit:redis-window:k")
+    redis_key = redis_cache.make_and_validate_key("ratelimit:redis-window:k")
+    assert limit.hit("k") is False
+    client.expire(redis_key, 30)  # as if 30 seconds of the window had passed
+    assert limit.hit("k") is False
+    assert 0 < client.ttl(redis_key) <= 30  # the second attempt did not push the end out
+    assert limit.hit("k") is True
+    limit.reset("k")
+    assert limit.hit("k") is False
