@@ -7,7 +7,21 @@ from django.urls import reverse
 from diseasemaps.core.models import TimeStampedModel
 
 
+def index_letter_for(name: str) -> str:
+    """The A–Z index's letter for a name: its first letter, or "#" for a digit or symbol."""
+    first = name[:1].upper()
+    return first if first.isalpha() else "#"
+
+
 class ConditionQuerySet(models.QuerySet):
+    def index_letters(self) -> list[str]:
+        """The letters of the A–Z index that have conditions, "#" last."""
+        letters = self.order_by().values_list("index_letter", flat=True).distinct()
+        return sorted(letters, key=lambda letter: (letter == "#", letter))
+
+    def under_letter(self, letter: str) -> "ConditionQuerySet":
+        return self.filter(index_letter=letter).order_by(Lower("name"))
+
     def with_alias_names(self) -> "ConditionQuerySet":
         return self.prefetch_related("aliases")
 
@@ -31,6 +45,9 @@ class Condition(TimeStampedModel):
     summary = models.TextField(
         help_text="A few plain sentences saying what the condition is, shown on its page."
     )
+    # Derived from the name on every save, so that one letter of the A–Z index is one indexed
+    # read however many conditions there are.
+    index_letter = models.CharField(max_length=1, editable=False, db_index=True, default="#")
 
     objects = ConditionQuerySet.as_manager()
 
@@ -52,10 +69,12 @@ class Condition(TimeStampedModel):
     def short_name(self) -> str:
         return self.abbreviation or self.name
 
-    @property
-    def index_letter(self) -> str:
-        first = self.name[:1].upper()
-        return first if first.isalpha() else "#"
+    def save(self, *args, **kwargs) -> None:
+        self.index_letter = index_letter_for(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "index_letter"}
+        super().save(*args, **kwargs)
 
 
 class ConditionAlias(models.Model):

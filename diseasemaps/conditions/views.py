@@ -1,26 +1,36 @@
-from itertools import groupby
-
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.seo import ShareMeta, breadcrumbs, describe
 
+# One letter of the A–Z index is shown at a time, in pages of this many conditions, so that no
+# page grows with the number of conditions on the site.
+CONDITIONS_PER_PAGE = 100
+
 
 def condition_list(request):
-    """The A–Z index: every condition, grouped under its first letter."""
-    conditions = Condition.objects.with_alias_names()
-    letters = [
-        (letter, list(group))
-        for letter, group in groupby(conditions, key=lambda condition: condition.index_letter)
-    ]
-    crumbs = breadcrumbs()
+    """The A–Z index: the letters that have conditions, and one letter's conditions."""
+    letters = Condition.objects.index_letters()
+    asked = request.GET.get("letter", "").strip().upper()
+    if asked and asked not in letters:
+        raise Http404("No condition starts with that letter.")
+    letter = asked or (letters[0] if letters else "")
+    page = Paginator(
+        Condition.objects.under_letter(letter).with_alias_names(), CONDITIONS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    path = reverse("conditions:index") + (f"?letter={letter}" if asked else "")
     share = ShareMeta(
-        path=reverse("conditions:index"),
-        title="Conditions A–Z",
+        path=path,
+        title=f"Conditions A–Z: {letter}" if asked else "Conditions A–Z",
         description=describe(
-            "Every condition on DiseaseMaps, from A to Z, with medically reviewed answers and "
-            "members' experiences."
+            f"Conditions on DiseaseMaps starting with {letter}, with medically reviewed "
+            "answers and members' experiences."
+            if asked
+            else "Every condition on DiseaseMaps, from A to Z, with medically reviewed answers "
+            "and members' experiences."
         ),
     )
     return render(
@@ -28,7 +38,10 @@ def condition_list(request):
         "conditions/condition_list.html",
         {
             "letters": letters,
-            "crumbs": crumbs,
+            "letter": letter,
+            "page": page,
+            "page_query": f"letter={letter}&",
+            "crumbs": breadcrumbs(),
             "share": share,
         },
     )

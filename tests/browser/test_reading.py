@@ -54,7 +54,7 @@ def test_a_visitor_browses_the_a_to_z_index_by_letter_to_the_dfsp_answer(page):
     page.get_by_role("link", name="Conditions A–Z").first.click()
     page.wait_for_url("**/conditions/")
     page.get_by_role("navigation", name="Letters").get_by_role("link", name="D").click()
-    page.wait_for_url("**/conditions/#letter-D")
+    page.wait_for_url("**/conditions/?letter=D")
     page.locator("#letter-D").get_by_role(
         "link", name="Dermatofibrosarcoma Protuberans (DFSP)"
     ).click()

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from diseasemaps.conditions.models import Condition
 from tests.factories import (
     ConditionAliasFactory,
     ConditionFactory,
@@ -13,15 +14,52 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_the_index_groups_conditions_by_letter_with_their_aliases(client):
+def test_the_index_shows_one_letter_at_a_time_with_aliases(client):
     dfsp = ConditionFactory(name="Dermatofibrosarcoma Protuberans", abbreviation="DFSP")
     ConditionAliasFactory(condition=dfsp, name="Darier-Ferrand tumour")
     ConditionFactory(name="Acne")
+    ConditionFactory(name="22q11.2 deletion syndrome")
     html = client.get(reverse("conditions:index")).content.decode()
-    assert 'href="#letter-A"' in html
-    assert 'href="#letter-D"' in html
-    assert html.index("Acne") < html.index("Dermatofibrosarcoma")
+    assert 'href="?letter=A" aria-current="page"' in html
+    assert 'href="?letter=D"' in html
+    assert html.index('href="?letter=D"') < html.index('href="?letter=%23"')  # "#" comes last
+    assert "Acne" in html
+    assert "Dermatofibrosarcoma" not in html  # another letter's condition
+    html = client.get(reverse("conditions:index"), {"letter": "d"}).content.decode()
+    assert "Dermatofibrosarcoma Protuberans (DFSP)" in html
     assert "Also known as Darier-Ferrand tumour" in html
+    assert "Acne</a>" not in html
+    html = client.get(reverse("conditions:index"), {"letter": "#"}).content.decode()
+    assert "22q11.2 deletion syndrome" in html
+
+
+def test_a_letter_without_conditions_is_not_found(client):
+    ConditionFactory(name="Acne")
+    assert client.get(reverse("conditions:index"), {"letter": "Q"}).status_code == 404
+
+
+def test_a_letter_comes_in_pages_of_bounded_size(client, monkeypatch, django_assert_num_queries):
+    from diseasemaps.conditions import views
+
+    monkeypatch.setattr(views, "CONDITIONS_PER_PAGE", 2)
+    for name in ["Gout", "Glaucoma", "Gastritis", "Giardiasis", "Goitre"]:
+        ConditionFactory(name=name)
+    with django_assert_num_queries(4):  # letters, count, the page, its aliases
+        first = client.get(reverse("conditions:index"), {"letter": "G"}).content.decode()
+    assert "Page 1 of 3" in first
+    assert first.count('<li>\n      <a href="/conditions/') == 2
+    assert 'href="?letter=G&amp;page=2">Next</a>' in first
+    last = client.get(reverse("conditions:index"), {"letter": "G", "page": "3"}).content.decode()
+    assert "Page 3 of 3" in last
+    assert "Previous</a>" in last
+
+
+def test_renaming_a_condition_moves_it_to_its_new_letter(db):
+    condition = ConditionFactory(name="Acne")
+    condition.name = "Rosacea"
+    condition.save(update_fields=["name"])
+    assert Condition.objects.under_letter("R").get() == condition
+    assert Condition.objects.index_letters() == ["R"]
 
 
 def test_the_condition_page_lists_only_published_questions(client):
