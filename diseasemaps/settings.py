@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before everything that touches the session: a visitor's stored page costs one cache read.
+    "diseasemaps.core.pagecache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -249,6 +251,13 @@ DISEASEMAPS_TRUSTED_PROXY_COUNT = env.int("DISEASEMAPS_TRUSTED_PROXY_COUNT", def
 # condition can be singled out.
 DISEASEMAPS_COMMUNITY_FLOOR = env.int("DISEASEMAPS_COMMUNITY_FLOOR", default=10)
 DISEASEMAPS_EXPERIENCES_PER_PAGE = 20
+# Public pages for visitors are kept whole in this cache (core.pagecache), refreshed at once when
+# what they show changes; figures allowed to lag (people and member counts) are at most this
+# many seconds old (0 turns the page cache off). A CDN in front may keep them
+# DISEASEMAPS_CDN_SECONDS (s-maxage).
+DISEASEMAPS_PAGE_CACHE = "default"
+DISEASEMAPS_PAGE_CACHE_SECONDS = env.int("DISEASEMAPS_PAGE_CACHE_SECONDS", default=300)
+DISEASEMAPS_CDN_SECONDS = env.int("DISEASEMAPS_CDN_SECONDS", default=60)
 # Review reminders list the answers whose next medical review falls due within this many days.
 DISEASEMAPS_REVIEW_REMINDER_DAYS = env.int("DISEASEMAPS_REVIEW_REMINDER_DAYS", default=30)
 # A member whose posts were approved this many times (since their last rejection) is trusted:

@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from diseasemaps.answers import services
 from diseasemaps.answers.forms import ErrorReportForm, HelpfulForm
 from diseasemaps.answers.models import Question
+from diseasemaps.core.pagecache import public_page, tag
 from diseasemaps.core.ratelimit import RateLimit, request_key
 from diseasemaps.members.models import ReviewerProfile
 
@@ -19,6 +20,7 @@ def published_question(condition_slug: str, slug: str) -> Question:
     )
 
 
+@public_page(tags=lambda condition_slug, slug: [tag("question", condition_slug, slug)])
 def question_history(request, condition_slug: str, slug: str):
     """Every reviewed text of an answer: when, by whom, what kind of review, what changed."""
     question = published_question(condition_slug, slug)
@@ -33,6 +35,7 @@ def question_history(request, condition_slug: str, slug: str):
     )
 
 
+@public_page(tags=lambda slug: ["site"])
 def reviewer_detail(request, slug: str):
     profile = get_object_or_404(ReviewerProfile.objects.select_related("user"), slug=slug)
     reviewed = Question.objects.published().filter(live_revision__reviewer=profile.user)
@@ -41,6 +44,7 @@ def reviewer_detail(request, slug: str):
     )
 
 
+@public_page(tags=lambda: [])
 def review_policy(request):
     return render(request, "answers/review_policy.html")
 

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.pagecache import public_page
 from diseasemaps.core.seo import ShareMeta, breadcrumbs, describe
 
 # One letter of the A–Z index is shown at a time, in pages of this many conditions, so that no
@@ -11,6 +12,7 @@ from diseasemaps.core.seo import ShareMeta, breadcrumbs, describe
 CONDITIONS_PER_PAGE = 100
 
 
+@public_page(tags=lambda: ["site"])
 def condition_list(request):
     """The A–Z index: the letters that have conditions, and one letter's conditions."""
     letters = Condition.objects.index_letters()

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.pagecache import public_page
 from diseasemaps.core.ratelimit import RateLimit, request_key
 from diseasemaps.experiences import services
 from diseasemaps.experiences.forms import ExperienceForm, ReportForm
@@ -242,6 +243,7 @@ def mine(request):
     return render(request, "experiences/my_experiences.html", {"experiences": experiences})
 
 
+@public_page(tags=lambda: [])
 def guidelines(request) -> HttpResponse:
     rules = [(guideline, GUIDELINE_TEXT[guideline]) for guideline in Guideline]
     return render(request, "experiences/guidelines.html", {"rules": rules})

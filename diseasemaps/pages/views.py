@@ -18,12 +18,14 @@ from diseasemaps.answers.views import published_question
 from diseasemaps.conditions.jsonld import condition_jsonld
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.jsonld import render_jsonld
+from diseasemaps.core.pagecache import public_page, tag
 from diseasemaps.core.seo import SITE_DESCRIPTION, ShareMeta, absolute_url, breadcrumbs, describe
 from diseasemaps.experiences.feed import ExperienceFeed
 from diseasemaps.experiences.models import Experience
 from diseasemaps.members.models import MemberCondition, popular_conditions, with_member_count
 
 
+@public_page(tags=lambda: ["site"])
 def home(request):
     recently_reviewed = Question.objects.published().order_by(
         F("live_revision__updated_on").desc(nulls_last=True), "title"
@@ -42,6 +44,7 @@ def home(request):
     )
 
 
+@public_page(tags=lambda slug: [tag("condition", slug)])
 def condition_detail(request, slug: str):
     """A condition: its reviewed questions, its community figure and recent experiences."""
     condition = get_object_or_404(
@@ -104,6 +107,7 @@ def question_page_context(
     }
 
 
+@public_page(tags=lambda condition_slug, slug: [tag("question", condition_slug, slug)])
 def question_detail(request, condition_slug: str, slug: str):
     question = published_question(condition_slug, slug)
     context = question_page_context(

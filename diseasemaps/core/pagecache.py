@@ -1,0 +1,206 @@
+"""
+Whole public pages, as visitors see them, kept in the shared cache (Redis in production), so
+that most readers (who arrive from a search engine, with no account) cost a cache read.
+
+A view opts in with `@public_page(tags=...)`. Its tags name what the page shows, such as
+"condition:dfsp" or "question:dfsp/standard-treatment"; every page also depends on "all".
+Each tag has a version in the cache; a stored page remembers the versions it was made with and
+is served only while they are all unchanged. Invalidation is therefore precise and shared by
+every node: `invalidate("question:dfsp/standard-treatment")` gives the tag a new version, and
+the next visitor on any node gets a freshly made page. The apps that know when a page's content
+changes call `invalidate` (see pages.invalidation); this module knows no app.
+
+A stored page also has a timeout: `DISEASEMAPS_PAGE_CACHE_SECONDS`, so that figures that are
+allowed to lag (counts of people and members) are at most that old, and never past the next
+midnight, when answers whose review falls due become overdue and must say so.
+
+Nothing personal is ever stored: only anonymous GET and HEAD requests that carry no session or
+messages cookie are served or stored, and only 200 responses that set no cookie and were not
+marked private. Pages that are stored are also sent with `Cache-Control: public` and an
+`s-maxage` for a CDN in front, an ETag (a conditional GET gets a 304), a `Cache-Tag` header
+naming their tags (for purging a CDN by tag), and gzip when the browser accepts it; no other
+page is compressed, so no page with a CSRF token or personal data is open to BREACH.
+"""
+
+import datetime
+import gzip
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+
+EVERYTHING = "all"
+# Headers a stored page is served with; cookies and anything per-request are never kept.
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Robots-Tag",
+)
+# Smaller bodies are not worth compressing.
+GZIP_MIN_LENGTH = 200
+
+TagsFunction = Callable[..., Iterable[str]]
+
+
+def public_page(*, tags: TagsFunction) -> Callable:
+    """
+    Mark a view's page as one visitors may be served from the shared cache. `tags` is called
+    with the view's URL keyword arguments and returns the tags of what the page shows.
+    """
+
+    def mark(view):
+        view.page_cache_tags = tags
+        return view
+
+    return mark
+
+
+def invalidate(*tags: str) -> None:
+    """Every stored page that shows any of `tags` is made again at its next request."""
+    cache = _cache()
+    cache.set_many({_tag_key(tag): _new_version() for tag in tags}, timeout=None)
+
+
+def _cache():
+    return caches[settings.DISEASEMAPS_PAGE_CACHE]
+
+
+def _tag_key(tag: str) -> str:
+    return f"pagecache:tag:{tag}"
+
+
+def tag(kind: str, *slugs: str) -> str:
+    """A tag for what a page shows: tag("question", "dfsp", "standard-treatment")."""
+    return ":".join([kind, "/".join(slugs)]) if slugs else kind
+
+
+def _page_key(request: HttpRequest) -> str:
+    """GET and HEAD of one address share a page."""
+    return "pagecache:page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+
+
+def _new_version() -> str:
+    return uuid.uuid4().hex
+
+
+def _is_anonymous_reader(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _tags_for(request: HttpRequest) -> list[str] | None:
+    """The page's tags if its view opted in, else None."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    tags_function = getattr(match.func, "page_cache_tags", None)
+    if tags_function is None:
+        return None
+    return [EVERYTHING, *tags_function(**match.kwargs)]
+
+
+def _timeout() -> int:
+    """The configured lifetime, cut short at the next local midnight."""
+    now = timezone.localtime()
+    midnight = datetime.datetime.combine(
+        now.date() + datetime.timedelta(days=1), datetime.time.min, tzinfo=now.tzinfo
+    )
+    until_midnight = int((midnight - now).total_seconds())
+    return max(1, min(settings.DISEASEMAPS_PAGE_CACHE_SECONDS, until_midnight))
+
+
+def _current_versions(cache, tags: list[str], found: dict) -> dict[str, str]:
+    """Each tag's version; a tag never seen (or evicted) gets a new one, which no page has."""
+    versions = {tag: found.get(_tag_key(tag)) for tag in tags}
+    missing = {tag for tag, version in versions.items() if version is None}
+    for tag in missing:
+        cache.add(_tag_key(tag), _new_version(), timeout=None)
+    if missing:
+        fresh = cache.get_many([_tag_key(tag) for tag in missing])
+        versions.update({tag: fresh.get(_tag_key(tag)) for tag in missing})
+    return versions
+
+
+class PageCacheMiddleware:
+    """Serve and store public pages for anonymous readers (see the module's docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.DISEASEMAPS_PAGE_CACHE_SECONDS <= 0 or not _is_anonymous_reader(request):
+            return self.get_response(request)
+        tags = _tags_for(request)
+        if tags is None:
+            return self.get_response(request)
+        cache = _cache()
+        page_key = _page_key(request)
+        found = cache.get_many([page_key, *(_tag_key(tag) for tag in tags)])
+        versions = _current_versions(cache, tags, found)
+        stored = found.get(page_key)
+        if stored is not None and stored["versions"] == versions:
+            return self._serve(request, stored, tags)
+        response = self.get_response(request)
+        if not self._may_store(response):
+            return response
+        stored = self._store(cache, page_key, response, versions)
+        return self._serve(request, stored, tags)
+
+    @staticmethod
+    def _may_store(response: HttpResponse) -> bool:
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in cache_control
+            and "no-store" not in cache_control
+        )
+
+    @staticmethod
+    def _store(cache, page_key: str, response: HttpResponse, versions: dict) -> dict:
+        body = response.content
+        stored = {
+            "versions": versions,
+            "headers": {name: response[name] for name in KEPT_HEADERS if response.has_header(name)},
+            "body": body,
+            "gzip": gzip.compress(body, mtime=0) if len(body) >= GZIP_MIN_LENGTH else None,
+            "etag": '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"',
+        }
+        cache.set(page_key, stored, timeout=_timeout())
+        return stored
+
+    @staticmethod
+    def _serve(request: HttpRequest, stored: dict, tags: list[str]) -> HttpResponse:
+        not_modified = get_conditional_response(request, etag=stored["etag"])
+        compressed = stored["gzip"] is not None and "gzip" in request.headers.get(
+            "Accept-Encoding", ""
+        )
+        if not_modified is not None:
+            response = not_modified
+        else:
+            response = HttpResponse(stored["gzip"] if compressed else stored["body"])
+            for name, value in stored["headers"].items():
+                response[name] = value
+            if compressed:
+                response["Content-Encoding"] = "gzip"
+        response["ETag"] = stored["etag"]
+        response["Cache-Control"] = (
+            f"public, max-age=0, s-maxage={settings.DISEASEMAPS_CDN_SECONDS}"
+        )
+        response["Cache-Tag"] = ",".join(tags)
+        # A member's request (with a session cookie) must never get a visitor's page from a
+        # cache in front; and the body depends on Accept-Encoding.
+        patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
+        return response

@@ -1,0 +1,257 @@
+"""Visitors' pages from the shared cache: what is stored, what is never stored, what refreshes."""
+
+import datetime
+import gzip
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from diseasemaps.answers import services as answer_services
+from diseasemaps.answers.models import AnswerRevision
+from diseasemaps.core import pagecache
+from diseasemaps.experiences.models import Experience
+from tests.factories import (
+    ConditionFactory,
+    ExperienceFactory,
+    MemberFactory,
+    published_question,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(client, url, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    return response, len(queries.captured_queries)
+
+
+def _html(url, client=None) -> str:
+    return (client or Client()).get(url).content.decode()
+
+
+def test_a_visitors_second_request_is_served_from_the_cache_without_a_query():
+    question = published_question(title="How is it treated?")
+    first, first_queries = _get(Client(), question.get_absolute_url())
+    second, second_queries = _get(Client(), question.get_absolute_url())
+    assert first_queries > 0
+    assert second_queries == 0
+    assert second.content == first.content
+    assert "How is it treated?" in second.content.decode()
+    assert second["Cache-Control"] == "public, max-age=0, s-maxage=60"
+    assert second["ETag"].startswith('"')
+    assert "Cookie" in second["Vary"]
+    assert second["Cache-Tag"] == (f"all,question:{question.condition.slug}/{question.slug}")
+    assert "default-src 'self'" in second["Content-Security-Policy"]
+
+
+def test_a_visitors_page_is_compressed_and_a_conditional_request_gets_304():
+    question = published_question()
+    plain = Client().get(question.get_absolute_url())
+    compressed = Client().get(question.get_absolute_url(), headers={"accept-encoding": "gzip"})
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert "Accept-Encoding" in compressed["Vary"]
+    again = Client().get(question.get_absolute_url(), headers={"if-none-match": plain["ETag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_each_address_with_its_query_is_a_page_of_its_own():
+    ConditionFactory(name="Acne")
+    ConditionFactory(name="Gout")
+    assert "Acne" in _html(reverse("conditions:index"))
+    letter_g = _html(reverse("conditions:index") + "?letter=G")
+    assert "Gout" in letter_g
+    assert "Acne</a>" not in letter_g
+
+
+def test_a_members_page_is_never_stored_nor_a_visitors_page_shown_to_a_member(member_client):
+    question = published_question()
+    member_html = _html(question.get_absolute_url(), member_client)
+    assert "Log out" in member_html
+    response, queries = _get(Client(), question.get_absolute_url())
+    assert queries > 0  # nothing the member saw was stored for visitors
+    assert "Log out" not in response.content.decode()
+    assert "Log out" in _html(question.get_absolute_url(), member_client)
+    assert member_client.get(question.get_absolute_url())["Cache-Control"].startswith(
+        "max-age=0, no-cache, no-store"
+    )
+
+
+def test_a_members_own_waiting_post_is_never_in_a_visitors_page(member_client, member):
+    question = published_question()
+    ExperienceFactory(
+        question=question,
+        author=member,
+        status=Experience.Status.PENDING,
+        approved_at=None,
+        body="Waiting for a moderator, private.",
+    )
+    assert "waiting for a moderator" in _html(question.get_absolute_url(), member_client).lower()
+    _html(question.get_absolute_url())  # a visitor's page is stored
+    stored = cache.get(_page_key(question.get_absolute_url()))
+    assert stored is not None
+    assert b"Waiting for a moderator, private." not in stored["body"]
+    assert b"waiting for a moderator" not in stored["body"].lower()
+
+
+def _page_key(url: str) -> str:
+    from django.test import RequestFactory
+
+    return pagecache._page_key(RequestFactory().get(url))
+
+
+def test_a_visitor_with_a_message_or_a_session_is_not_served_a_stored_page():
+    question = published_question()
+    _html(question.get_absolute_url())
+    client = Client()
+    client.cookies["messages"] = "something for this visitor"
+    _, queries = _get(client, question.get_absolute_url())
+    assert queries > 0
+    client = Client()
+    client.cookies["sessionid"] = "abc"
+    _, queries = _get(client, question.get_absolute_url())
+    assert queries > 0
+
+
+def test_pages_that_set_a_cookie_or_take_input_are_not_stored():
+    question = published_question()
+    helpful = reverse(
+        "answers:feedback-helpful",
+        kwargs={"condition_slug": question.condition.slug, "slug": question.slug},
+    )
+    _html(helpful)
+    _, queries = _get(Client(), helpful)
+    assert queries > 0
+    _html(reverse("search:results") + "?q=dfsp")
+    _, queries = _get(Client(), reverse("search:results") + "?q=dfsp")
+    assert queries > 0
+
+
+def test_a_page_is_kept_no_later_than_midnight(settings, monkeypatch):
+    settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 300
+    tz = timezone.get_current_timezone()
+    late = datetime.datetime(2026, 12, 2, 23, 58, 30, tzinfo=tz)
+    monkeypatch.setattr(pagecache.timezone, "localtime", lambda: late)
+    assert pagecache._timeout() == 90
+    noon = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=tz)
+    monkeypatch.setattr(pagecache.timezone, "localtime", lambda: noon)
+    assert pagecache._timeout() == 300
+
+
+def test_the_page_cache_can_be_turned_off(settings):
+    settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 0
+    question = published_question()
+    _html(question.get_absolute_url())
+    response, queries = _get(Client(), question.get_absolute_url())
+    assert queries > 0
+    assert "Cache-Tag" not in response
+
+
+# --- what refreshes the stored pages ------------------------------------------------------
+
+
+def _publish_new_text(question, editor, reviewer, text: str) -> None:
+    draft = answer_services.create_draft(
+        question=question, author=editor, short_answer=text, body="Body.", change_summary="New"
+    )
+    answer_services.submit_for_review(revision=draft, actor=editor)
+    answer_services.approve_revision(
+        revision=draft, reviewer=reviewer, review_kind=AnswerRevision.ReviewKind.FULL
+    )
+
+
+def test_an_answer_going_live_refreshes_its_question_condition_and_home_pages(editor, reviewer):
+    question = published_question(title="Is it inherited?")
+    urls = [question.get_absolute_url(), question.condition.get_absolute_url(), "/"]
+    for url in urls:
+        _html(url)
+    history = reverse(
+        "answers:question-history",
+        kwargs={"condition_slug": question.condition.slug, "slug": question.slug},
+    )
+    _html(history)
+    _publish_new_text(question, editor, reviewer, "The newly reviewed short answer.")
+    assert "The newly reviewed short answer." in _html(question.get_absolute_url())
+    assert "New" in _html(history)
+    _, queries = _get(Client(), question.condition.get_absolute_url())
+    assert queries > 0  # made again: it lists the question with its review
+    _, queries = _get(Client(), "/")
+    assert queries > 0
+
+
+def test_a_draft_being_saved_refreshes_nothing(editor):
+    question = published_question()
+    _html(question.get_absolute_url())
+    answer_services.create_draft(
+        question=question, author=editor, short_answer="Draft", body="B.", change_summary="x"
+    )
+    _, queries = _get(Client(), question.get_absolute_url())
+    assert queries == 0
+
+
+def test_a_post_approved_hidden_or_deleted_refreshes_the_pages_that_show_it(moderator):
+    from diseasemaps.experiences import services as experience_services
+
+    question = published_question()
+    other = published_question(condition=question.condition, slug="other", title="Other?")
+    post = ExperienceFactory(
+        question=question, status=Experience.Status.PENDING, approved_at=None, body="Mohs, 2019."
+    )
+    for url in (question.get_absolute_url(), other.get_absolute_url()):
+        _html(url)
+    experience_services.approve_experience(experience=post, moderator=moderator)
+    assert "Mohs, 2019." in _html(question.get_absolute_url())
+    assert "Mohs, 2019." in _html(question.condition.get_absolute_url())
+    _, queries = _get(Client(), other.get_absolute_url())
+    assert queries == 0  # another question's page shows nothing of it
+    post.refresh_from_db()
+    post.is_hidden = True  # as three reports from different members do
+    post.save()
+    assert "Mohs, 2019." not in _html(question.get_absolute_url())
+    post.is_hidden = False
+    post.save()
+    assert "Mohs, 2019." in _html(question.get_absolute_url())
+    experience_services.delete_experience(experience=post, actor=post.author)
+    assert "Mohs, 2019." not in _html(question.get_absolute_url())
+
+
+def test_a_renamed_condition_or_reviewer_shows_everywhere_at_once():
+    question = published_question()
+    _html(question.get_absolute_url())
+    condition = question.condition
+    condition.name = "A renamed condition"
+    condition.save()
+    assert "A renamed condition" in _html(question.get_absolute_url())
+    profile = question.live_revision.reviewer.reviewer_profile
+    profile.display_name = "Dr Renamed Reviewer"
+    profile.save()
+    assert "Dr Renamed Reviewer" in _html(question.get_absolute_url())
+
+
+def test_a_question_moved_to_a_new_address_is_gone_from_the_old_one():
+    question = published_question(slug="old-address")
+    old_url = question.get_absolute_url()
+    assert Client().get(old_url).status_code == 200
+    question.slug = "new-address"
+    question.save()
+    assert Client().get(old_url).status_code == 404
+    assert Client().get(question.get_absolute_url()).status_code == 200
+
+
+def test_a_new_pseudonym_refreshes_the_pages_with_the_members_posts():
+    member = MemberFactory()
+    post = ExperienceFactory(author=member, question=published_question())
+    old_name = member.member_profile.display_name
+    assert old_name in _html(post.question.get_absolute_url())
+    member.member_profile.display_name = "ANewPseudonym"
+    member.member_profile.save()
+    html = _html(post.question.get_absolute_url())
+    assert "ANewPseudonym" in html
+    assert old_name not in html
