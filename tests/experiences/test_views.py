@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -322,6 +323,34 @@ def test_this_helped_me_toggles_without_javascript(member_client, member, questi
     post.refresh_from_db()
     assert post.helpful_count == 0
     assert not Reaction.objects.exists()
+
+
+@pytest.mark.parametrize("where", ["question", "condition", "permalink"])
+def test_the_this_helped_me_form_carries_the_csrf_token_that_django_checks(member, question, where):
+    post = ExperienceFactory(question=question)
+    url = {
+        "question": question.get_absolute_url(),
+        "condition": question.condition.get_absolute_url(),
+        "permalink": post.get_absolute_url(),
+    }[where]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    html = page_text(client, url)
+    form = re.search(
+        rf'<form method="post" action="{reverse("experiences:helpful", args=[post.pk])}"'
+        r".*?</form>",
+        html,
+        re.S,
+    )
+    assert form is not None
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group())
+    assert token is not None, "the form has no CSRF token: Django refuses the click"
+    helpful = reverse("experiences:helpful", args=[post.pk])
+    assert client.post(helpful, {"next": url}).status_code == 403  # checks are on
+    response = client.post(helpful, {"next": url, "csrfmiddlewaretoken": token.group(1)})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.helpful_count == 1
 
 
 def test_this_helped_me_never_redirects_off_the_site(member_client, question):
