@@ -4,6 +4,7 @@ and visitors features each add their part to the same builder rather than writin
 """
 
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from django.urls import reverse
@@ -12,6 +13,9 @@ from django.utils.safestring import SafeString, mark_safe
 from diseasemaps.answers.models import AnswerRevision, Question
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.seo import Crumb, absolute_url
+
+if TYPE_CHECKING:
+    from diseasemaps.experiences.models import PeopleCount
 
 
 def _iso(value) -> str | None:
@@ -23,13 +27,13 @@ def question_jsonld(
     question: Question,
     revision: AnswerRevision,
     absolute_url: str,
-    experience_people_count: int = 0,
+    experience_people: "PeopleCount | None" = None,
 ) -> dict:
     """
     schema.org MedicalWebPage for a question page: what it is about, who reviewed it and when,
     the sources it cites and, when members have shared, the part of the page that holds their
-    first-person experiences (only the figure: members' words stay on the page, where
-    members-only posts are left out). `lastReviewed` is the last full medical review;
+    first-person experiences (only the figure, in the page's words: members' words stay on the
+    page, where members-only posts are left out). `lastReviewed` is the last full medical review;
     `dateModified` the last change of any kind, so an editorial fix never claims a fresh
     medical review.
     """
@@ -62,15 +66,14 @@ def question_jsonld(
     citations = [_citation(source) for source in revision.sources.all()]
     if citations:
         data["citation"] = citations
-    if experience_people_count:
-        people, have = ("person", "has") if experience_people_count == 1 else ("people", "have")
+    if experience_people:
         data["hasPart"] = {
             "@type": "HealthTopicContent",
             "hasHealthAspect": "https://schema.org/PatientExperienceHealthAspect",
             "name": "Experiences from members",
             "description": (
-                f"{experience_people_count} {people} with {condition.display_name} {have} "
-                "shared their first-person experience. Moderated, not medically reviewed."
+                f"{experience_people.sentence(condition=condition.display_name)} "
+                "Moderated, not medically reviewed."
             ),
             "url": f"{absolute_url}#experiences",
         }

@@ -159,16 +159,23 @@ def submit_experience(
     Save a member's post. It waits for a moderator unless the author is trusted, in which case
     it is published at once (and the decision recorded). The author must have the condition on
     their profile and not be suspended; the question, if any, must belong to the condition, and
-    so must every treatment named.
+    so must every treatment named. The post keeps the relationship to the condition the author
+    wrote from (living with it, or caring for someone with it), for good.
     """
     _check_may_write(author)
-    if not may_share_on(author, condition):
+    written_as = (
+        MemberCondition.objects.filter(user=author, condition=condition)
+        .values_list("relationship", flat=True)
+        .first()
+    )
+    if written_as is None:
         raise PermissionDenied("Add this condition to your profile before sharing on it.")
     _check_body(body)
     MemberStanding.objects.get_or_create(user=author)
     experience = Experience(
         author=author,
         condition=condition,
+        written_as=written_as,
         question=question,
         audience=audience,
         years_since_diagnosis=years_since_diagnosis,

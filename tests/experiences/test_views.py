@@ -300,6 +300,24 @@ def test_the_question_page_shows_the_facets_the_member_made_public(question, mem
     assert "Cares for someone with it" not in html
 
 
+def test_a_post_says_the_relationship_it_was_written_from_when_the_author_shows_theirs(question):
+    post = ExperienceFactory(question=question, written_as=MemberCondition.Relationship.CARING_FOR)
+    row = MemberConditionFactory(
+        user=post.author,
+        condition=question.condition,
+        relationship=MemberCondition.Relationship.LIVING_WITH,  # diagnosed since
+        visibility=MemberCondition.Visibility.MEMBERS,
+    )
+    assert "Cares for someone with it" not in page_text(Client(), question.get_absolute_url())
+    reader = Client()
+    reader.force_login(MemberFactory())
+    html = page_text(reader, question.get_absolute_url())
+    assert "Cares for someone with it" in html
+    assert "Lives with it" not in html
+    row.delete()
+    assert "Cares for someone with it" not in page_text(reader, question.get_absolute_url())
+
+
 def test_a_visitor_gets_links_not_forms_and_the_page_sets_no_cookie(client, question):
     ExperienceFactory(question=question)
     response = client.get(question.get_absolute_url())
