@@ -297,6 +297,17 @@ def test_a_staff_account_cannot_be_erased_by_its_owner():
     assert get_user_model().objects.filter(pk=staff.pk).exists()
 
 
+def test_an_erasure_hook_must_match_what_happens_to_the_rows():
+    with pytest.raises(ValueError, match="never runs"):
+        registry.register(
+            MemberProfile, user_field="user", on_erase=registry.OnErase.DELETE, anonymise=len
+        )
+    with pytest.raises(ValueError, match="never runs"):
+        registry.register(
+            MemberProfile, user_field="user", on_erase=registry.OnErase.ANONYMISE, delete=len
+        )
+
+
 def test_export_fields_may_follow_relations_or_name_an_id(member):
     from diseasemaps.members.services import _row
 
