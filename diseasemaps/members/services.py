@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
@@ -249,7 +249,7 @@ def _file_names(queryset: models.QuerySet) -> list[str]:
 
 
 @transaction.atomic
-def erase_account(*, user: User, keep_posts: bool) -> ErasureReport:
+def erase_account(*, user: User, keep_posts: bool, closed_by: User | None = None) -> ErasureReport:
     """
     Delete the account and everything registered as going with it, in one transaction: the
     member chooses whether their posts go too or stay as "a former member". Rows whose erasure
@@ -257,9 +257,18 @@ def erase_account(*, user: User, keep_posts: bool) -> ErasureReport:
     helpful are counted again; their reports lose their words); the admin's log stops naming
     the account. Files named by the deleted rows are deleted through the storage API once the
     transaction has committed.
+
+    A member erases their own account (`closed_by` empty), never a staff one. An administrator
+    (`closed_by`, who may delete users) closes any account but their own the same way, from
+    the admin.
     """
-    if user.is_staff or user.is_superuser:
+    if closed_by is None and (user.is_staff or user.is_superuser):
         raise CannotErase("Staff accounts are closed by an administrator.")
+    if closed_by is not None:
+        if not closed_by.has_perm("members.delete_user"):
+            raise PermissionDenied("Only an administrator can close accounts.")
+        if closed_by.pk == user.pk:
+            raise CannotErase("Another administrator closes your own account.")
     user = User.objects.select_for_update().get(pk=user.pk)
     _end_sessions_on_commit(user)
     _forget_in_admin_log(user)
