@@ -165,6 +165,9 @@ class ExperienceFactory(factory.django.DjangoModelFactory):
     question = factory.SubFactory(QuestionFactory)
     condition = factory.SelfAttribute("question.condition")
     author = factory.SubFactory(MemberFactory)
+    written_as = factory.LazyAttribute(
+        lambda o: MemberCondition.Relationship.LIVING_WITH if o.author else ""
+    )
     status = Experience.Status.APPROVED
     approved_at = factory.LazyFunction(timezone.now)
     body = factory.Sequence(lambda n: f"My experience number {n}.")

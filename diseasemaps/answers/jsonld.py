@@ -4,11 +4,20 @@ features each add their part to the same builder rather than writing their own; 
 pieces (breadcrumbs, the data block itself) are in `core.jsonld`.
 """
 
+from typing import Protocol
 from urllib.parse import urljoin
 
 from django.urls import reverse
 
 from diseasemaps.answers.models import AnswerRevision, Question
+
+
+class PeopleFigure(Protocol):
+    """The figure of people who shared (experiences.models.PeopleCount, from the app above)."""
+
+    def __bool__(self) -> bool: ...
+
+    def sentence(self, *, condition: str) -> str: ...
 
 
 def _iso(value) -> str | None:
@@ -20,13 +29,13 @@ def question_jsonld(
     question: Question,
     revision: AnswerRevision,
     absolute_url: str,
-    experience_people_count: int = 0,
+    experience_people: PeopleFigure | None = None,
 ) -> dict:
     """
     schema.org MedicalWebPage for a question page: what it is about, who reviewed it and when,
     the sources it cites and, when members have shared, the part of the page that holds their
-    first-person experiences (only the figure: members' words stay on the page, where
-    members-only posts are left out). `lastReviewed` is the last full medical review;
+    first-person experiences (only the figure, in the page's words: members' words stay on the
+    page, where members-only posts are left out). `lastReviewed` is the last full medical review;
     `dateModified` the last change of any kind, so an editorial fix never claims a fresh
     medical review.
     """
@@ -59,15 +68,14 @@ def question_jsonld(
     citations = [_citation(source) for source in revision.sources.all()]
     if citations:
         data["citation"] = citations
-    if experience_people_count:
-        people, have = ("person", "has") if experience_people_count == 1 else ("people", "have")
+    if experience_people:
         data["hasPart"] = {
             "@type": "HealthTopicContent",
             "hasHealthAspect": "https://schema.org/PatientExperienceHealthAspect",
             "name": "Experiences from members",
             "description": (
-                f"{experience_people_count} {people} with {condition.display_name} {have} "
-                "shared their first-person experience. Moderated, not medically reviewed."
+                f"{experience_people.sentence(condition=condition.display_name)} "
+                "Moderated, not medically reviewed."
             ),
             "url": f"{absolute_url}#experiences",
         }

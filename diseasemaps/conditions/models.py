@@ -47,7 +47,7 @@ class Condition(TimeStampedModel):
     )
     # Derived from the name on every save, so that one letter of the A–Z index is one indexed
     # read however many conditions there are.
-    index_letter = models.CharField(max_length=1, editable=False, db_index=True, default="#")
+    index_letter = models.CharField(max_length=1, editable=False, db_index=True, db_default="#")
 
     objects = ConditionQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ class ExperiencesConfig(AppConfig):
     verbose_name = "Experiences"
 
     def ready(self) -> None:
+        from diseasemaps.experiences import services
         from diseasemaps.experiences.models import (
             Experience,
             MemberStanding,
@@ -20,6 +21,7 @@ class ExperiencesConfig(AppConfig):
             Experience,
             user_field="author",
             on_erase=OnErase.MEMBER_CHOICE,
+            anonymise=services.keep_posts_of_former_member,
             export_fields=(
                 "created_at",
                 "condition__name",
@@ -38,12 +40,14 @@ class ExperiencesConfig(AppConfig):
             user_field="user",
             on_erase=OnErase.DELETE,
             export_fields=("created_at", "experience_id"),
+            delete=services.erase_reactions,
         )
         register(
             Report,
             user_field="reporter",
             on_erase=OnErase.ANONYMISE,
             export_fields=("created_at", "experience_id", "reason", "details", "status"),
+            anonymise=services.anonymise_reports,
         )
         register(
             Report,

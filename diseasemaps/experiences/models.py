@@ -4,13 +4,17 @@ beside the reviewed answer, marked as personal and not medically reviewed, and a
 approves them before anyone else sees them.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from diseasemaps.core.markdown import render_markdown
 from diseasemaps.core.models import TimeStampedModel
+from diseasemaps.members.models import MemberCondition
 
 EXPERIENCE_LINK_REL = "nofollow ugc noopener"
 BODY_MIN_LENGTH = 20
@@ -116,24 +120,28 @@ class ExperienceQuerySet(models.QuerySet):
 
     def for_display(self, *, viewer=None) -> "ExperienceQuerySet":
         """
-        What a list of posts needs, fetched up front rather than per post: the author's
-        relationship to the condition when the author made it public to `viewer`, and whether
-        `viewer` found each post helpful.
+        What a list of posts needs, fetched up front rather than per post: the relationship to
+        the condition the post was written from (`written_as`), when the author made their
+        relationship to it public to `viewer`, and whether `viewer` found each post helpful.
         """
-        from diseasemaps.members.models import MemberCondition
-
         shown_to = [MemberCondition.Visibility.EVERYONE]
         if viewer is not None and viewer.is_authenticated:
             shown_to.append(MemberCondition.Visibility.MEMBERS)
-        relationship = MemberCondition.objects.filter(
-            user=models.OuterRef("author"),
-            condition=models.OuterRef("condition"),
-            visibility__in=shown_to,
-        ).values("relationship")[:1]
+        shown = models.Exists(
+            MemberCondition.objects.filter(
+                user=models.OuterRef("author"),
+                condition=models.OuterRef("condition"),
+                visibility__in=shown_to,
+            )
+        )
         experiences = (
             self.select_related("author__member_profile")
             .prefetch_related("treatments")
-            .annotate(author_relationship=models.Subquery(relationship))
+            .annotate(
+                author_relationship=models.Case(
+                    models.When(shown, then="written_as"), default=models.Value("")
+                )
+            )
         )
         if viewer is not None and viewer.is_authenticated:
             experiences = experiences.annotate(
@@ -156,16 +164,82 @@ class ExperienceQuerySet(models.QuerySet):
             | models.Q(reports__status=Report.Status.OPEN)
         ).distinct()
 
-    def people_count(self) -> int:
+    def people_count(self) -> "PeopleCount":
         """
-        How many people wrote these posts: distinct authors, each post whose author has left
-        (anonymised) counting as one person, since we can no longer tell who wrote it.
+        How many people wrote these posts, each counted once, in one query: those who wrote as
+        living with the condition, and those who wrote as caring for someone with it (never
+        counted among the first). A member is their account; a former member who kept their
+        posts is the one random key their posts got at erasure (`former_author_key`). Posts
+        whose relationship was never recorded (see experiences migration 0004) are shown but
+        never counted as people.
         """
-        counts = self.aggregate(
-            authors=models.Count("author", distinct=True),
-            anonymous=models.Count("pk", filter=models.Q(author__isnull=True)),
+        counts = {}
+        for name, relationship in (
+            ("living_with", MemberCondition.Relationship.LIVING_WITH),
+            ("caring_for", MemberCondition.Relationship.CARING_FOR),
+        ):
+            written_as = models.Q(written_as=relationship)
+            counts[f"{name}_members"] = models.Count("author", distinct=True, filter=written_as)
+            counts[f"{name}_former"] = models.Count(
+                "former_author_key", distinct=True, filter=written_as
+            )
+        counts["unattributed"] = models.Count("pk", filter=models.Q(written_as=""))
+        counts = self.aggregate(**counts)
+        return PeopleCount(
+            living_with=counts["living_with_members"] + counts["living_with_former"],
+            caring_for=counts["caring_for_members"] + counts["caring_for_former"],
+            unattributed_posts=counts["unattributed"],
         )
-        return counts["authors"] + counts["anonymous"]
+
+
+@dataclass(frozen=True)
+class PeopleCount:
+    """
+    The people behind a set of posts (`ExperienceQuerySet.people_count`): caregivers are
+    counted in their own words, never as people with the condition.
+    """
+
+    living_with: int = 0
+    caring_for: int = 0
+    # Posts whose author's relationship was never recorded (experiences migration 0004):
+    # shown, and mentioned when nobody else has shared, but never counted as people.
+    unattributed_posts: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.living_with or self.caring_for or self.unattributed_posts)
+
+    def sentence(self, *, condition: str, scope: str = "", site: str = "") -> str:
+        """
+        The figure in words, the same on the page and in its structured data: "3 people with
+        DFSP, and 1 person caring for someone with it, have shared their first-person
+        experience on this question at DiseaseMaps." `scope` (" on this question") and `site`
+        (" at DiseaseMaps") are added where the page says them.
+        """
+        caring = _people(self.caring_for, "caring for someone with it")
+        shared = f"shared their first-person experience{scope}"
+        if not self.living_with:
+            nobody = f"No one with {condition} has {shared} yet"
+            if self.caring_for:
+                return f"{nobody}; {caring} {_has(self.caring_for)}."
+            if self.unattributed_posts:
+                members = ngettext("A member has", "Members have", self.unattributed_posts)
+                return f"{members} shared their experience{scope}."
+            return f"{nobody}."
+        living = _people(self.living_with, f"with {condition}")
+        if self.caring_for:
+            return f"{living}, and {caring}, have {shared}{site}."
+        return f"{living} {_has(self.living_with)} {shared}{site}."
+
+
+def _people(count: int, who: str) -> str:
+    return ngettext("%(count)d person %(who)s", "%(count)d people %(who)s", count) % {
+        "count": count,
+        "who": who,
+    }
+
+
+def _has(count: int) -> str:
+    return ngettext("has", "have", count)
 
 
 class Experience(TimeStampedModel):
@@ -198,6 +272,25 @@ class Experience(TimeStampedModel):
         blank=True,
         related_name="experiences",
         help_text="Empty once the author has left and chose to keep the post.",
+    )
+    written_as = models.CharField(
+        "author's relationship to the condition",
+        max_length=20,
+        choices=MemberCondition.Relationship.choices,
+        blank=True,
+        editable=False,
+        help_text="Taken from the author's list of conditions when they shared the post, and "
+        "kept when they leave: a caregiver's post never counts as someone living with it. "
+        "Empty only for older posts whose author had left, or removed the condition, before "
+        "it was recorded.",
+    )
+    former_author_key = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when the author deleted their account and kept their posts: one random "
+        "key for all their posts on the condition, so that they count as one person. It is "
+        "linked to nothing else.",
     )
     audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.EVERYONE)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -259,6 +352,10 @@ class Experience(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(has_pending_edit=False) | ~models.Q(pending_body=""),
                 name="experiences_pending_edit_has_text",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(author__isnull=True) | models.Q(former_author_key__isnull=True),
+                name="experiences_former_author_key_only_without_author",
             ),
         ]
 

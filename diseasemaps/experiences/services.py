@@ -6,13 +6,15 @@ requests racing on the same post (two reports, a double click on "This helped me
 other's effect: counts stay equal to the rows behind them.
 """
 
+import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -159,16 +161,23 @@ def submit_experience(
     Save a member's post. It waits for a moderator unless the author is trusted, in which case
     it is published at once (and the decision recorded). The author must have the condition on
     their profile and not be suspended; the question, if any, must belong to the condition, and
-    so must every treatment named.
+    so must every treatment named. The post keeps the relationship to the condition the author
+    wrote from (living with it, or caring for someone with it), for good.
     """
     _check_may_write(author)
-    if not may_share_on(author, condition):
+    written_as = (
+        MemberCondition.objects.filter(user=author, condition=condition)
+        .values_list("relationship", flat=True)
+        .first()
+    )
+    if written_as is None:
         raise PermissionDenied("Add this condition to your profile before sharing on it.")
     _check_body(body)
     MemberStanding.objects.get_or_create(user=author)
     experience = Experience(
         author=author,
         condition=condition,
+        written_as=written_as,
         question=question,
         audience=audience,
         years_since_diagnosis=years_since_diagnosis,
@@ -341,6 +350,65 @@ def _resolve_reports(experience: Experience, moderator: User) -> int:
         .filter(experience=experience)
         .update(status=Report.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=moderator)
     )
+
+
+def _recount_helpful(experience_ids: Iterable[int]) -> None:
+    """Set each post's helpful count to its reactions, in one statement."""
+    reactions = (
+        Reaction.objects.filter(experience=models.OuterRef("pk"))
+        .order_by()
+        .values("experience")
+        .annotate(count=models.Count("pk"))
+        .values("count")
+    )
+    Experience.objects.filter(pk__in=list(experience_ids)).update(
+        helpful_count=Coalesce(models.Subquery(reactions), 0)
+    )
+
+
+# --- A member's erasure (members.services.erase_account, through members/registry.py) --------
+
+
+def erase_reactions(reactions: models.QuerySet) -> int:
+    """
+    A departing member's "this helped me" go, and every post they were on counts its
+    reactions again, locked as toggle_helpful locks them (in order, so that two erasures and
+    a click cannot deadlock). Returns how many reactions were deleted.
+    """
+    experience_ids = sorted(set(reactions.values_list("experience_id", flat=True)))
+    list(
+        Experience.objects.select_for_update()
+        .filter(pk__in=experience_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    deleted, _ = reactions.delete()
+    _recount_helpful(experience_ids)
+    return deleted
+
+
+def keep_posts_of_former_member(experiences: models.QuerySet) -> int:
+    """
+    A departing member keeps their posts, shown as "a former member": the link to the account
+    goes, and the posts on each condition share one new random key, so that they still count
+    as one person. A key per condition, never one for the account, so that nothing ties their
+    posts on one condition to those on another. Returns how many posts were kept.
+    """
+    kept = 0
+    condition_ids = sorted(set(experiences.values_list("condition_id", flat=True)))
+    for condition_id in condition_ids:
+        kept += experiences.filter(condition_id=condition_id).update(
+            author=None, former_author_key=uuid.uuid4()
+        )
+    return kept
+
+
+def anonymise_reports(reports: models.QuerySet) -> int:
+    """
+    A departing member's reports stay for the moderators' record (the post, the reason, what
+    was decided), without the reporter and without the words they wrote. Returns how many.
+    """
+    return reports.update(reporter=None, details="")
 
 
 # --- Moderation ---------------------------------------------------------------------------------

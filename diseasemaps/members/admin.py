@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
 
 from diseasemaps.members import services
 from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
@@ -38,6 +39,28 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
     filter_horizontal = ["groups"]
+
+    # Deleting accounts here goes through the same erasure as "Delete my account"
+    # (members.services.erase_account): the confirmation pages ask what happens to the posts.
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(obj.pk == request.user.pk for obj in objs):
+            perms_needed = {*perms_needed, "your own account (another administrator closes it)"}
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj) -> None:
+        services.erase_account(user=obj, keep_posts=_keeps_posts(request), closed_by=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        keep_posts = _keeps_posts(request)
+        with transaction.atomic():
+            for user in queryset.order_by("pk"):
+                services.erase_account(user=user, keep_posts=keep_posts, closed_by=request.user)
+
+
+def _keeps_posts(request) -> bool:
+    """The confirmation page's choice; without one, the posts go, as on "Delete my account"."""
+    return request.POST.get("keep_posts") == "keep"
 
 
 @admin.register(MemberProfile)

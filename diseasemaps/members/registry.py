@@ -7,6 +7,7 @@ model with a foreign key to the user is handled by registering it here, in its a
 model with a foreign key to the user is neither registered nor listed as deliberately kept.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -20,6 +21,11 @@ class OnErase(StrEnum):
     KEEP = "keep"  # deliberately kept as they are (say why in `reason`)
 
 
+# Erases a member's rows of one model, given as a queryset, when more must happen than the plain
+# delete or update: returns how many rows it deleted, or kept.
+Eraser = Callable[[models.QuerySet], int]
+
+
 @dataclass(frozen=True)
 class PersonalData:
     model: type[models.Model]
@@ -27,6 +33,12 @@ class PersonalData:
     on_erase: OnErase
     export_fields: tuple[str, ...] = ()
     reason: str = ""
+    # Instead of deleting the rows: for rows whose deletion changes others (a reaction is
+    # counted on its post, and the count must be recomputed).
+    delete: Eraser | None = None
+    # Instead of setting the user field to NULL: for rows that hold more of the member than the
+    # link (the text of their report), or that must still be told apart (kept posts).
+    anonymise: Eraser | None = None
 
 
 # The reason given for rows only staff have (reviews, moderation by staff, admin history).
@@ -45,16 +57,28 @@ def register(
     on_erase: OnErase,
     export_fields: tuple[str, ...] = (),
     reason: str = "",
+    delete: Eraser | None = None,
+    anonymise: Eraser | None = None,
 ) -> None:
-    """Say how `model`'s rows that point at a member (through `user_field`) are handled."""
+    """
+    Say how `model`'s rows that point at a member (through `user_field`) are handled. `delete`
+    and `anonymise` replace the plain delete and update, for rows whose erasure must change
+    more (see PersonalData); they run inside the erasure's transaction.
+    """
     if on_erase == OnErase.KEEP and not reason:
         raise ValueError(f"Say why {model._meta.label} keeps a departed member's rows.")
+    if delete and on_erase not in (OnErase.DELETE, OnErase.MEMBER_CHOICE):
+        raise ValueError(f"{model._meta.label}'s rows are not deleted: `delete` never runs.")
+    if anonymise and on_erase not in (OnErase.ANONYMISE, OnErase.MEMBER_CHOICE):
+        raise ValueError(f"{model._meta.label}'s rows are not anonymised: `anonymise` never runs.")
     _registry[(model._meta.label, user_field)] = PersonalData(
         model=model,
         user_field=user_field,
         on_erase=on_erase,
         export_fields=tuple(export_fields),
         reason=reason,
+        delete=delete,
+        anonymise=anonymise,
     )
 
 

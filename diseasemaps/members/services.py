@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
@@ -249,16 +249,29 @@ def _file_names(queryset: models.QuerySet) -> list[str]:
 
 
 @transaction.atomic
-def erase_account(*, user: User, keep_posts: bool) -> ErasureReport:
+def erase_account(*, user: User, keep_posts: bool, closed_by: User | None = None) -> ErasureReport:
     """
     Delete the account and everything registered as going with it, in one transaction: the
-    member chooses whether their posts go too or stay as "a former member". Files named by the
-    deleted rows are deleted through the storage API once the transaction has committed.
+    member chooses whether their posts go too or stay as "a former member". Rows whose erasure
+    changes others are handed to their app (the helpful counts of the posts the member found
+    helpful are counted again; their reports lose their words); the admin's log stops naming
+    the account. Files named by the deleted rows are deleted through the storage API once the
+    transaction has committed.
+
+    A member erases their own account (`closed_by` empty), never a staff one. An administrator
+    (`closed_by`, who may delete users) closes any account but their own the same way, from
+    the admin.
     """
-    if user.is_staff or user.is_superuser:
+    if closed_by is None and (user.is_staff or user.is_superuser):
         raise CannotErase("Staff accounts are closed by an administrator.")
+    if closed_by is not None:
+        if not closed_by.has_perm("members.delete_user"):
+            raise PermissionDenied("Only an administrator can close accounts.")
+        if closed_by.pk == user.pk:
+            raise CannotErase("Another administrator closes your own account.")
     user = User.objects.select_for_update().get(pk=user.pk)
     _end_sessions_on_commit(user)
+    _forget_in_admin_log(user)
     deleted = kept = 0
     files: list[str] = []
     for entry in registry.registered():
@@ -268,14 +281,43 @@ def erase_account(*, user: User, keep_posts: bool) -> ErasureReport:
             action = registry.OnErase.ANONYMISE if keep_posts else registry.OnErase.DELETE
         if action == registry.OnErase.DELETE:
             files += _file_names(rows)
-            deleted += rows.delete()[0]
+            deleted += entry.delete(rows) if entry.delete else rows.delete()[0]
         elif action == registry.OnErase.ANONYMISE:
-            kept += rows.update(**{entry.user_field: None})
+            kept += (
+                entry.anonymise(rows)
+                if entry.anonymise
+                else rows.update(**{entry.user_field: None})
+            )
         else:
             kept += rows.count()
     deleted += user.delete()[0]
     _delete_files_on_commit(files)
     return ErasureReport(deleted_rows=deleted, kept_rows=kept, deleted_files=tuple(files))
+
+
+ERASED_IN_ADMIN_LOG = "An erased account"
+
+
+def _forget_in_admin_log(user: User) -> None:
+    """
+    The admin's history keeps who did what, but stops naming the erased account: entries
+    about the account or its profile, and every entry whose description starts with its
+    e-mail address (a member's condition is described as "address · condition"), are renamed.
+    """
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    about = models.Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
+    profile = MemberProfile.objects.filter(user=user).first()
+    if profile is not None:
+        about |= models.Q(
+            content_type=ContentType.objects.get_for_model(MemberProfile),
+            object_id=str(profile.pk),
+        )
+    named = models.Q(object_repr__iexact=user.email) | models.Q(
+        object_repr__istartswith=f"{user.email} "
+    )
+    LogEntry.objects.filter(about | named).update(object_repr=ERASED_IN_ADMIN_LOG)
 
 
 def _end_sessions_on_commit(user: User) -> None:

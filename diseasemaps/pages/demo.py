@@ -350,6 +350,9 @@ def _experiences(question: Question, authors: list[User], report: DemoReport) ->
         experience = Experience(
             author=author,
             condition=question.condition,
+            written_as=MemberCondition.objects.get(
+                user=author, condition=question.condition
+            ).relationship,
             question=question,
             status=Experience.Status.APPROVED,
             approved_at=timezone.now(),

@@ -91,6 +91,7 @@ def question_page_context(
     feed = ExperienceFeed.from_query(condition=question.condition, sort=sort, treatment=treatment)
     listed = feed.apply(experiences).for_display(viewer=viewer)
     page = Paginator(listed, settings.DISEASEMAPS_EXPERIENCES_PER_PAGE).get_page(page_number)
+    people = experiences.people_count()
     return {
         "question": question,
         "condition": question.condition,
@@ -101,7 +102,12 @@ def question_page_context(
         "own_waiting": (
             list(Experience.objects.waiting_by(viewer).filter(question=question)) if viewer else []
         ),
-        "people_count": experiences.people_count(),
+        "people_count": people,
+        "people_sentence": people.sentence(
+            condition=question.condition.display_name,
+            scope=" on this question",
+            site=f" at {settings.DISEASEMAPS_SITE_NAME}",
+        ),
         "member_count": MemberCondition.objects.community_size(question.condition),
         "crumbs": breadcrumbs(condition=question.condition, question=question),
     }
@@ -129,7 +135,7 @@ def question_detail(request, condition_slug: str, slug: str):
             question=question,
             revision=question.live_revision,
             absolute_url=absolute_url(question.get_absolute_url()),
-            experience_people_count=context["people_count"],
+            experience_people=context["people_count"],
         )
     )
     return render(request, "answers/question_detail.html", context)

@@ -1,10 +1,13 @@
+import json
 import re
+import uuid
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from diseasemaps.experiences.models import Experience
+from diseasemaps.members.models import MemberCondition
 from tests.factories import (
     ExperienceFactory,
     MemberConditionFactory,
@@ -14,6 +17,9 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+LIVING_WITH = MemberCondition.Relationship.LIVING_WITH
+CARING_FOR = MemberCondition.Relationship.CARING_FOR
 
 
 @pytest.fixture
@@ -72,12 +78,53 @@ def test_the_experiences_line_counts_people_with_correct_plurals(
 def test_the_experiences_line_counts_people_not_posts(client, question):
     author = ExperienceFactory(question=question).author
     ExperienceFactory(question=question, author=author)
-    ExperienceFactory(question=question, author=None)
-    ExperienceFactory(question=question, author=None)
+    former = uuid.uuid4()
+    ExperienceFactory.create_batch(
+        2, question=question, author=None, written_as=LIVING_WITH, former_author_key=former
+    )
+    ExperienceFactory(
+        question=question, author=None, written_as=LIVING_WITH, former_author_key=uuid.uuid4()
+    )
     ExperienceFactory(question=question, status=Experience.Status.PENDING, approved_at=None)
     ExperienceFactory(question=question, is_hidden=True)
-    # one author with two posts, and two posts whose authors left
+    # one author with two posts, a former member with two kept posts, another with one
     assert "3 people with" in _page(client, question)
+
+
+def test_a_caregivers_post_is_counted_in_their_own_words_on_the_page_and_in_its_data(
+    client, question
+):
+    ExperienceFactory.create_batch(2, question=question)
+    ExperienceFactory(question=question, written_as=CARING_FOR)
+    html = _page(client, question)
+    sentence = (
+        "2 people with Dermatofibrosarcoma Protuberans (DFSP), and 1 person caring for someone "
+        "with it, have shared their first-person experience"
+    )
+    assert f'<a href="#experiences">{sentence} on this question at DiseaseMaps.</a>' in html
+    assert "3 people" not in html
+    (data,) = [
+        block
+        for block in map(json.loads, re.findall(r'"application/ld\+json">(.*?)</script>', html))
+        if block["@type"] == "MedicalWebPage"
+    ]
+    assert data["hasPart"]["description"] == f"{sentence}. Moderated, not medically reviewed."
+
+
+def test_only_caregivers_having_shared_reads_as_no_one_with_the_condition_yet(client, question):
+    ExperienceFactory(question=question, written_as=CARING_FOR)
+    assert (
+        "No one with Dermatofibrosarcoma Protuberans (DFSP) has shared their first-person "
+        "experience on this question yet; 1 person caring for someone with it has."
+    ) in _page(client, question)
+
+
+def test_posts_kept_before_authors_were_recorded_are_shown_but_not_counted(client, question):
+    ExperienceFactory.create_batch(2, question=question, author=None)
+    html = _page(client, question)
+    assert "Members have shared their experience on this question." in html
+    assert "2 people" not in html
+    assert html.count("A former member") == 2
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ def test_members_reacting_reporting_and_sharing_at_once_leave_every_count_right(
     assert hidden.count() == 1
     shared = Experience.objects.filter(question=question).exclude(pk=post.pk)
     assert shared.count() == THREADS
-    assert shared.people_count() == len({e.author_id for e in shared})
+    assert shared.people_count().living_with == len({e.author_id for e in shared})
 
 
 def test_a_double_click_on_this_helped_me_leaves_the_count_equal_to_the_reactions():

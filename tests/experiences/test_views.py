@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -299,6 +300,24 @@ def test_the_question_page_shows_the_facets_the_member_made_public(question, mem
     assert "Cares for someone with it" not in html
 
 
+def test_a_post_says_the_relationship_it_was_written_from_when_the_author_shows_theirs(question):
+    post = ExperienceFactory(question=question, written_as=MemberCondition.Relationship.CARING_FOR)
+    row = MemberConditionFactory(
+        user=post.author,
+        condition=question.condition,
+        relationship=MemberCondition.Relationship.LIVING_WITH,  # diagnosed since
+        visibility=MemberCondition.Visibility.MEMBERS,
+    )
+    assert "Cares for someone with it" not in page_text(Client(), question.get_absolute_url())
+    reader = Client()
+    reader.force_login(MemberFactory())
+    html = page_text(reader, question.get_absolute_url())
+    assert "Cares for someone with it" in html
+    assert "Lives with it" not in html
+    row.delete()
+    assert "Cares for someone with it" not in page_text(reader, question.get_absolute_url())
+
+
 def test_a_visitor_gets_links_not_forms_and_the_page_sets_no_cookie(client, question):
     ExperienceFactory(question=question)
     response = client.get(question.get_absolute_url())
@@ -322,6 +341,34 @@ def test_this_helped_me_toggles_without_javascript(member_client, member, questi
     post.refresh_from_db()
     assert post.helpful_count == 0
     assert not Reaction.objects.exists()
+
+
+@pytest.mark.parametrize("where", ["question", "condition", "permalink"])
+def test_the_this_helped_me_form_carries_the_csrf_token_that_django_checks(member, question, where):
+    post = ExperienceFactory(question=question)
+    url = {
+        "question": question.get_absolute_url(),
+        "condition": question.condition.get_absolute_url(),
+        "permalink": post.get_absolute_url(),
+    }[where]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    html = page_text(client, url)
+    form = re.search(
+        rf'<form method="post" action="{reverse("experiences:helpful", args=[post.pk])}"'
+        r".*?</form>",
+        html,
+        re.S,
+    )
+    assert form is not None
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group())
+    assert token is not None, "the form has no CSRF token: Django refuses the click"
+    helpful = reverse("experiences:helpful", args=[post.pk])
+    assert client.post(helpful, {"next": url}).status_code == 403  # checks are on
+    response = client.post(helpful, {"next": url, "csrfmiddlewaretoken": token.group(1)})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.helpful_count == 1
 
 
 def test_this_helped_me_never_redirects_off_the_site(member_client, question):

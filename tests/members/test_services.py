@@ -7,7 +7,7 @@ from allauth.usersessions.models import UserSession
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
@@ -295,6 +295,29 @@ def test_a_staff_account_cannot_be_erased_by_its_owner():
     with pytest.raises(services.CannotErase):
         services.erase_account(user=staff, keep_posts=False)
     assert get_user_model().objects.filter(pk=staff.pk).exists()
+
+
+def test_only_an_administrator_closes_an_account_and_never_their_own():
+    member, staff = MemberFactory(), StaffFactory()
+    administrator = StaffFactory(is_superuser=True)
+    with pytest.raises(PermissionDenied):
+        services.erase_account(user=member, keep_posts=False, closed_by=staff)
+    with pytest.raises(services.CannotErase, match="Another administrator"):
+        services.erase_account(user=administrator, keep_posts=False, closed_by=administrator)
+    assert get_user_model().objects.filter(pk__in=[member.pk, administrator.pk]).count() == 2
+    services.erase_account(user=staff, keep_posts=False, closed_by=administrator)
+    assert not get_user_model().objects.filter(pk=staff.pk).exists()
+
+
+def test_an_erasure_hook_must_match_what_happens_to_the_rows():
+    with pytest.raises(ValueError, match="never runs"):
+        registry.register(
+            MemberProfile, user_field="user", on_erase=registry.OnErase.DELETE, anonymise=len
+        )
+    with pytest.raises(ValueError, match="never runs"):
+        registry.register(
+            MemberProfile, user_field="user", on_erase=registry.OnErase.ANONYMISE, delete=len
+        )
 
 
 def test_export_fields_may_follow_relations_or_name_an_id(member):

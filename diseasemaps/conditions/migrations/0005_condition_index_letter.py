@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='condition',
             name='index_letter',
-            field=models.CharField(db_index=True, default='#', editable=False, max_length=1),
+            field=models.CharField(db_default='#', db_index=True, editable=False, max_length=1),
         ),
     ]
