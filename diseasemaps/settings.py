@@ -145,10 +145,11 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DISEASEMAPS_TRUSTED_PROXY_COUNT", default
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DiseaseMaps"
-# Accept the code of the 30-second window before or after, for a phone's clock a little off
-# (and a code typed as the window turns); each code is still accepted only once.
-MFA_TOTP_TOLERANCE = 1
+# Only the code of the current 30-second window is accepted, and only once (allauth keeps used
+# codes in the shared cache). Widen this only if members' clock drift is measured to need it.
+MFA_TOTP_TOLERANCE = 0
 MFA_ADAPTER = "diseasemaps.members.adapter.MFAAdapter"
+MFA_FORMS = {"activate_totp": "diseasemaps.members.forms.ActivateTOTPForm"}
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- E-mail -----------------------------------------------------------------------------------
