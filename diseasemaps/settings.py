@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "diseasemaps.members.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
@@ -104,6 +105,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://diseasemaps_cache")}
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# How long a logged-in session lasts (members/middleware.py, SessionLifetimeMiddleware): staff
+# can read moderation queues and members' reports, so theirs end after a short time without a
+# request and a working day after logging in, whatever happens; members stay logged in on
+# their own device for a while, but not for ever.
+DISEASEMAPS_STAFF_SESSION_IDLE_MINUTES = env.int(
+    "DISEASEMAPS_STAFF_SESSION_IDLE_MINUTES", default=30
+)
+DISEASEMAPS_STAFF_SESSION_MAX_HOURS = env.int("DISEASEMAPS_STAFF_SESSION_MAX_HOURS", default=12)
+DISEASEMAPS_MEMBER_SESSION_IDLE_DAYS = env.int("DISEASEMAPS_MEMBER_SESSION_IDLE_DAYS", default=7)
+DISEASEMAPS_MEMBER_SESSION_MAX_DAYS = env.int("DISEASEMAPS_MEMBER_SESSION_MAX_DAYS", default=14)
+# No session cookie outlives the longest session; each session also sets its own, shorter one.
+SESSION_COOKIE_AGE = DISEASEMAPS_MEMBER_SESSION_MAX_DAYS * 86_400
 
 # --- Authentication -----------------------------------------------------------------------------
 
@@ -210,6 +223,12 @@ SESSION_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
+# A "__Host-" cookie is refused by browsers unless it is Secure, has Path=/ and no Domain, so
+# no subdomain and no page over plain HTTP can set or shadow it. Development over plain HTTP
+# (`make run`) cannot send Secure cookies, so the names follow the Secure settings. Path and
+# Domain stay Django's defaults ("/" and none); the check diseasemaps.E001 holds them there.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

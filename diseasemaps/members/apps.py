@@ -7,7 +7,19 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
+        from allauth.mfa.signals import authenticator_used
+        from django.contrib.auth.signals import user_logged_in
+
+        from diseasemaps.members.middleware import (
+            rotate_session_after_second_factor,
+            start_session_lifetime,
+        )
+
         register_personal_data()
+        user_logged_in.connect(start_session_lifetime, dispatch_uid="members.session_lifetime")
+        authenticator_used.connect(
+            rotate_session_after_second_factor, dispatch_uid="members.rotate_session"
+        )
 
 
 def register_personal_data() -> None:

@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from diseasemaps.core.services import Role
+from tests.browser.conftest import add_session_cookie
 from tests.factories import TEST_PASSWORD, StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,7 +82,6 @@ def test_a_staff_member_enrols_totp_and_reaches_the_admin(page, totp_clock):
 
 
 def test_no_member_page_has_console_errors_or_csp_violations(page, live_server):
-    from django.conf import settings
     from django.test import Client
 
     from tests.factories import MemberConditionFactory, MemberFactory
@@ -91,15 +91,7 @@ def test_no_member_page_has_console_errors_or_csp_violations(page, live_server):
     MemberConditionFactory(user=member)
     client = Client()
     client.force_login(member)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    add_session_cookie(page.context, live_server, client)
     for name, url in account_pages().items():
         response = page.goto(url)
         assert response.status == 200, name
