@@ -277,6 +277,13 @@ DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER = env.int("DISEASEMAPS_EXPERIENCES_TRUSTED
 DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS = env.int(
     "DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS", default=3
 )
+# Reading members' content (members' pages, posts, the feeds of condition and question pages)
+# while logged in: at most this many pages per account, and per client address, in this many
+# minutes, so that nobody walks every member's page and members-only post (core/ratelimit.py).
+# A person reading closely opens a page every few seconds at most; a script does hundreds.
+DISEASEMAPS_MEMBER_READS_MINUTES = env.int("DISEASEMAPS_MEMBER_READS_MINUTES", default=10)
+DISEASEMAPS_MEMBER_READS_PER_ACCOUNT = env.int("DISEASEMAPS_MEMBER_READS_PER_ACCOUNT", default=100)
+DISEASEMAPS_MEMBER_READS_PER_ADDRESS = env.int("DISEASEMAPS_MEMBER_READS_PER_ADDRESS", default=300)
 # The privacy notice members consent to when they tell us about a condition. Publishing a new
 # version (templates/members/privacy_notice.html) means raising this; consents record it.
 DISEASEMAPS_PRIVACY_NOTICE_VERSION = "2026-11-01"

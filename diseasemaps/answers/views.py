@@ -10,7 +10,7 @@ from diseasemaps.answers import services
 from diseasemaps.answers.forms import ErrorReportForm, HelpfulForm
 from diseasemaps.answers.jsonld import question_jsonld, render_jsonld
 from diseasemaps.answers.models import AnswerRevision, Question
-from diseasemaps.core.ratelimit import RateLimit, request_key
+from diseasemaps.core.ratelimit import RateLimit, limit_member_reads, request_key
 from diseasemaps.core.seo import ShareMeta, absolute_url, breadcrumbs, describe
 from diseasemaps.experiences.feed import ExperienceFeed
 from diseasemaps.experiences.models import Experience
@@ -57,6 +57,7 @@ def _published_question(condition_slug: str, slug: str) -> Question:
     )
 
 
+@limit_member_reads
 def question_detail(request, condition_slug: str, slug: str):
     question = _published_question(condition_slug, slug)
     context = question_page_context(

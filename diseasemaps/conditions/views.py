@@ -6,6 +6,7 @@ from django.urls import reverse
 from diseasemaps.answers.jsonld import condition_jsonld, render_jsonld
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.ratelimit import limit_member_reads
 from diseasemaps.core.seo import ShareMeta, breadcrumbs, describe
 from diseasemaps.experiences.models import Experience
 
@@ -37,6 +38,7 @@ def condition_list(request):
     )
 
 
+@limit_member_reads
 def condition_detail(request, slug: str):
     condition = get_object_or_404(
         Condition.objects.with_member_count().with_alias_names(), slug=slug
