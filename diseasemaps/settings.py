@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "diseasemaps.members.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
@@ -110,6 +111,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://diseasemaps_cache")}
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# How long a logged-in session lasts (members/middleware.py, SessionLifetimeMiddleware): staff
+# can read moderation queues and members' reports, so theirs end after a short time without a
+# request and a working day after logging in, whatever happens; members stay logged in on
+# their own device for a while, but not for ever.
+DISEASEMAPS_STAFF_SESSION_IDLE_MINUTES = env.int(
+    "DISEASEMAPS_STAFF_SESSION_IDLE_MINUTES", default=30
+)
+DISEASEMAPS_STAFF_SESSION_MAX_HOURS = env.int("DISEASEMAPS_STAFF_SESSION_MAX_HOURS", default=12)
+DISEASEMAPS_MEMBER_SESSION_IDLE_DAYS = env.int("DISEASEMAPS_MEMBER_SESSION_IDLE_DAYS", default=7)
+DISEASEMAPS_MEMBER_SESSION_MAX_DAYS = env.int("DISEASEMAPS_MEMBER_SESSION_MAX_DAYS", default=14)
+# No session cookie outlives the longest session; each session also sets its own, shorter one.
+SESSION_COOKIE_AGE = DISEASEMAPS_MEMBER_SESSION_MAX_DAYS * 86_400
 
 # --- Authentication -----------------------------------------------------------------------------
 
@@ -151,10 +164,11 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DISEASEMAPS_TRUSTED_PROXY_COUNT", default
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DiseaseMaps"
-# Accept the code of the 30-second window before or after, for a phone's clock a little off
-# (and a code typed as the window turns); each code is still accepted only once.
-MFA_TOTP_TOLERANCE = 1
+# Only the code of the current 30-second window is accepted, and only once (allauth keeps used
+# codes in the shared cache). Widen this only if members' clock drift is measured to need it.
+MFA_TOTP_TOLERANCE = 0
 MFA_ADAPTER = "diseasemaps.members.adapter.MFAAdapter"
+MFA_FORMS = {"activate_totp": "diseasemaps.members.forms.ActivateTOTPForm"}
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- E-mail -----------------------------------------------------------------------------------
@@ -215,6 +229,12 @@ SESSION_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
+# A "__Host-" cookie is refused by browsers unless it is Secure, has Path=/ and no Domain, so
+# no subdomain and no page over plain HTTP can set or shadow it. Development over plain HTTP
+# (`make run`) cannot send Secure cookies, so the names follow the Secure settings. Path and
+# Domain stay Django's defaults ("/" and none); the check diseasemaps.E001 holds them there.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -267,6 +287,13 @@ DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER = env.int("DISEASEMAPS_EXPERIENCES_TRUSTED
 DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS = env.int(
     "DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS", default=3
 )
+# Reading members' content (members' pages, posts, the feeds of condition and question pages)
+# while logged in: at most this many pages per account, and per client address, in this many
+# minutes, so that nobody walks every member's page and members-only post (core/ratelimit.py).
+# A person reading closely opens a page every few seconds at most; a script does hundreds.
+DISEASEMAPS_MEMBER_READS_MINUTES = env.int("DISEASEMAPS_MEMBER_READS_MINUTES", default=10)
+DISEASEMAPS_MEMBER_READS_PER_ACCOUNT = env.int("DISEASEMAPS_MEMBER_READS_PER_ACCOUNT", default=100)
+DISEASEMAPS_MEMBER_READS_PER_ADDRESS = env.int("DISEASEMAPS_MEMBER_READS_PER_ADDRESS", default=300)
 # The privacy notice members consent to when they tell us about a condition. Publishing a new
 # version (templates/members/privacy_notice.html) means raising this; consents record it.
 DISEASEMAPS_PRIVACY_NOTICE_VERSION = "2026-11-01"

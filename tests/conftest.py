@@ -1,9 +1,17 @@
 import time
+import types
 
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal import auth as totp_auth
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
+from allauth.mfa.utils import decrypt
 from django.test import Client
 
 from diseasemaps.core.services import Role
@@ -112,3 +120,38 @@ def staff_client_for(db):
 def staff_client(editor, staff_client_for):
     """A client logged in as the `editor` fixture, past two-factor authentication."""
     return staff_client_for(editor)
+
+
+class TOTPClock:
+    """
+    The clock allauth reads to check authenticator codes, stopped in the middle of a 30-second
+    window: only the current window's code is accepted, so a test that typed a code as the
+    window turned would fail by chance. `advance(seconds)` moves it on.
+    """
+
+    PERIOD = 30
+
+    def __init__(self):
+        self.now = (int(time.time()) // self.PERIOD) * self.PERIOD + self.PERIOD / 2
+
+    def time(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def code(self, secret_or_authenticator, *, windows: int = 0) -> str:
+        """The code an authenticator app shows now (or `windows` periods away)."""
+        secret = secret_or_authenticator
+        if isinstance(secret, Authenticator):
+            secret = decrypt(secret.data["secret"])
+        counter = int(self.now) // self.PERIOD + windows
+        return format_hotp_value(hotp_value(secret, counter))
+
+
+@pytest.fixture
+def totp_clock(monkeypatch):
+    """Stops allauth's TOTP clock (only that one: sessions and caches keep the real time)."""
+    clock = TOTPClock()
+    monkeypatch.setattr(totp_auth, "time", types.SimpleNamespace(time=clock.time))
+    return clock

@@ -1,7 +1,7 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 
 
 @register(deploy=True)
@@ -18,3 +18,33 @@ def site_url_is_public_https(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register
+def host_prefixed_cookies_are_valid(app_configs, **kwargs):
+    """
+    Browsers silently drop a "__Host-" cookie that is not Secure, has a Domain or a Path other
+    than "/": nobody could log in. Settings that would do that are refused at start-up.
+    """
+    cookies = [
+        ("SESSION_COOKIE", settings.SESSION_COOKIE_NAME),
+        ("CSRF_COOKIE", settings.CSRF_COOKIE_NAME),
+    ]
+    errors = []
+    for prefix, name in cookies:
+        if not name.startswith("__Host-"):
+            continue
+        secure = getattr(settings, f"{prefix}_SECURE")
+        domain = getattr(settings, f"{prefix}_DOMAIN")
+        path = getattr(settings, f"{prefix}_PATH")
+        if not secure or domain is not None or path != "/":
+            errors.append(
+                Error(
+                    f"{prefix}_NAME is {name!r}, but browsers accept a __Host- cookie only "
+                    "when it is Secure, with Path=/ and no Domain.",
+                    hint=f"Set {prefix}_SECURE = True, {prefix}_PATH = '/' and "
+                    f"{prefix}_DOMAIN = None, or drop the __Host- prefix.",
+                    id="diseasemaps.E001",
+                )
+            )
+    return errors

@@ -1,5 +1,6 @@
 """
-One small rate limiter for every form that takes input from the public.
+One small rate limiter for every form that takes input from the public, and for reading
+members' content (`limit_member_reads`).
 
 The window is fixed: `limit` attempts per `period` seconds, counted from the first attempt in
 the window. Counting is atomic and shared by every process and machine:
@@ -19,18 +20,24 @@ count through `cache.incr` or lists of timestamps in the cache, with those same 
 anything but Redis.
 """
 
+import logging
 import secrets
 import time
 from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.http import HttpRequest
+from django.shortcuts import render
 
 from diseasemaps.core.models import RateLimitCounter
 
+# Security events, for whoever watches the logs: ids and addresses only, never an e-mail
+# address or anything a member wrote.
+audit_log = logging.getLogger("diseasemaps.audit")
 # One attempt in this many also deletes the database's expired windows.
 CLEANUP_ONE_IN = 200
 
@@ -45,7 +52,11 @@ class RateLimit:
 
     def hit(self, key: str) -> bool:
         """Count one attempt by `key` (a user id or client address); True when over the limit."""
-        return _count(self._key(key), self.period) > self.limit
+        return self.count(key) > self.limit
+
+    def count(self, key: str) -> int:
+        """Count one attempt by `key` and return how many it has made in this window."""
+        return _count(self._key(key), self.period)
 
     def reset(self, key: str) -> None:
         counter_key = self._key(key)
@@ -135,3 +146,69 @@ def request_key(request: HttpRequest) -> str:
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
     return f"ip:{client_ip(request)}"
+
+
+def member_read_limits() -> tuple[RateLimit, RateLimit]:
+    """Reading members' content: (per account, per client address), from the settings."""
+    period = settings.DISEASEMAPS_MEMBER_READS_MINUTES * 60
+    return (
+        RateLimit(
+            "member-reads", limit=settings.DISEASEMAPS_MEMBER_READS_PER_ACCOUNT, period=period
+        ),
+        RateLimit(
+            "member-reads-ip", limit=settings.DISEASEMAPS_MEMBER_READS_PER_ADDRESS, period=period
+        ),
+    )
+
+
+def member_reads_paused(request: HttpRequest) -> bool:
+    """
+    Count one page of members' content read by a logged-in person, against their account and
+    against their client address (so that several accounts from one place share a limit);
+    True when either is over. The moment a limit is first passed in a window is an audit event.
+    """
+    per_account, per_address = member_read_limits()
+    address = client_ip(request)
+    over = []
+    for limit, key in ((per_account, f"user:{request.user.pk}"), (per_address, f"ip:{address}")):
+        count = limit.count(key)
+        if count > limit.limit:
+            over.append(limit)
+        if count == limit.limit + 1:
+            audit_log.warning(
+                "Reading members' content paused: %s limit of %s pages in %s minutes passed "
+                "(user id %s, client %s).",
+                "account" if limit is per_account else "address",
+                limit.limit,
+                limit.period // 60,
+                request.user.pk,
+                address,
+                extra={
+                    "event": "member_reads_paused",
+                    "user_id": request.user.pk,
+                    "client_ip": address,
+                },
+            )
+    return bool(over)
+
+
+def limit_member_reads(view):
+    """
+    For views that show members' content to logged-in people (members' pages, posts, the
+    feeds on condition and question pages): past DISEASEMAPS_MEMBER_READS_PER_ACCOUNT pages per
+    account, or DISEASEMAPS_MEMBER_READS_PER_ADDRESS per client address, in
+    DISEASEMAPS_MEMBER_READS_MINUTES, the reader gets a page asking them to come back later
+    (429), so that nobody can walk every member's page and members-only post at full speed.
+    Visitors see no members-only content and are not counted.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated and member_reads_paused(request):
+            minutes = settings.DISEASEMAPS_MEMBER_READS_MINUTES
+            response = render(request, "core/reading_paused.html", {"minutes": minutes}, status=429)
+            response["Retry-After"] = str(minutes * 60)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.pagecache import public_page
-from diseasemaps.core.ratelimit import RateLimit, request_key
+from diseasemaps.core.ratelimit import RateLimit, limit_member_reads, request_key
 from diseasemaps.experiences import services
 from diseasemaps.experiences.forms import ExperienceForm, ReportForm
 from diseasemaps.experiences.models import GUIDELINE_TEXT, Experience, Guideline
@@ -159,6 +159,7 @@ def delete(request, pk: int):
     return render(request, "experiences/experience_confirm_delete.html", {"experience": experience})
 
 
+@limit_member_reads
 def detail(request, pk: int):
     """
     A post's own page. Members-only posts show their text to members only; the page is kept
@@ -200,6 +201,7 @@ def helpful(request, pk: int):
 
 
 @login_required
+@limit_member_reads
 def report(request, pk: int):
     experience = get_object_or_404(
         Experience.objects.visible().select_related("condition", "question__condition"), pk=pk

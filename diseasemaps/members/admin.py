@@ -4,16 +4,29 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 
 from diseasemaps.members import services
-from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
+from diseasemaps.members.models import (
+    MemberCondition,
+    MemberProfile,
+    ReviewerProfile,
+    User,
+    normalize_email,
+)
 
 
-class UserCreationForm(AdminUserCreationForm):
+class NormalizedEmailMixin:
+    """The address in lower case before the form checks it is free, as it will be stored."""
+
+    def clean_email(self) -> str:
+        return normalize_email(self.cleaned_data.get("email"))
+
+
+class UserCreationForm(NormalizedEmailMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ["email"]
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(NormalizedEmailMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"

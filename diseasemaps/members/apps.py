@@ -7,7 +7,25 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.signals import authenticator_used
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import pre_save
+
+        from diseasemaps.members.middleware import (
+            rotate_session_after_second_factor,
+            start_session_lifetime,
+        )
+        from diseasemaps.members.models import normalize_email_address
+
         register_personal_data()
+        pre_save.connect(
+            normalize_email_address, sender=EmailAddress, dispatch_uid="members.email_lower"
+        )
+        user_logged_in.connect(start_session_lifetime, dispatch_uid="members.session_lifetime")
+        authenticator_used.connect(
+            rotate_session_after_second_factor, dispatch_uid="members.rotate_session"
+        )
 
 
 def register_personal_data() -> None:

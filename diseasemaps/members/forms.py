@@ -1,5 +1,8 @@
 import datetime
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm as BaseActivateTOTPForm
+from allauth.mfa.totp.internal.auth import TOTP
 from django import forms
 from django.conf import settings
 from django.urls import reverse_lazy
@@ -171,3 +174,16 @@ class EraseAccountForm(forms.Form):
         label="I understand that this cannot be undone",
         error_messages={"required": "Tick the box to confirm."},
     )
+
+
+class ActivateTOTPForm(BaseActivateTOTPForm):
+    """
+    Setting up an authenticator app: allauth checks the code that proves the app works but
+    does not note it as used, so the same code would also pass the next log-in. It counts as
+    used here, like every other code (allauth's own marker, in the shared cache).
+    """
+
+    def clean_code(self) -> str:
+        code = super().clean_code()
+        TOTP(Authenticator(user=self.user, type=Authenticator.Type.TOTP))._mark_code_used(code)
+        return code

@@ -17,8 +17,24 @@ from diseasemaps.conditions.models import Condition
 from diseasemaps.core.models import TimeStampedModel
 
 
+def normalize_email(email: str | None) -> str:
+    """
+    An address as we store it: without surrounding spaces, all in lower case. allauth
+    lower-cases what is typed at log-in and looks it up as it is, so an address stored with
+    capitals (by createsuperuser, the admin, the shell) could never log in.
+    """
+    return (email or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return normalize_email(email)
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(**{self.model.USERNAME_FIELD: normalize_email(username)})
 
     def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
         if not email:
@@ -74,7 +90,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email)
+        self.email = normalize_email(self.email)
+
+    def save(self, *args, **kwargs) -> None:
+        # Every way of making or changing an account ends here, also those that skip clean().
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+
+def normalize_email_address(sender, instance, **kwargs) -> None:
+    """
+    pre_save of allauth's EmailAddress: allauth lower-cases the addresses it adds itself, but a
+    row made any other way (the shell, a script, a fixture) is lower-cased here, so that log-in,
+    password reset and "this address is taken" all find it.
+    """
+    instance.email = normalize_email(instance.email)
 
 
 def new_public_id() -> str:

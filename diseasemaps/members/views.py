@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.ratelimit import limit_member_reads
 from diseasemaps.members import services
 from diseasemaps.members.forms import (
     AvatarForm,
@@ -227,6 +228,7 @@ def privacy_notice(request):
     )
 
 
+@limit_member_reads
 def member_detail(request, public_id: str):
     """A member's public page: only what they made public, as the viewer may see it."""
     member_profile = get_object_or_404(

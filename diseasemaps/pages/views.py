@@ -19,6 +19,7 @@ from diseasemaps.conditions.jsonld import condition_jsonld
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.jsonld import render_jsonld
 from diseasemaps.core.pagecache import public_page, tag
+from diseasemaps.core.ratelimit import limit_member_reads
 from diseasemaps.core.seo import SITE_DESCRIPTION, ShareMeta, absolute_url, breadcrumbs, describe
 from diseasemaps.experiences.feed import ExperienceFeed
 from diseasemaps.experiences.models import Experience
@@ -45,6 +46,7 @@ def home(request):
 
 
 @public_page(tags=lambda slug: [tag("condition", slug)])
+@limit_member_reads
 def condition_detail(request, slug: str):
     """A condition: its reviewed questions, its community figure and recent experiences."""
     condition = get_object_or_404(
@@ -114,6 +116,7 @@ def question_page_context(
 
 
 @public_page(tags=lambda condition_slug, slug: [tag("question", condition_slug, slug)])
+@limit_member_reads
 def question_detail(request, condition_slug: str, slug: str):
     question = published_question(condition_slug, slug)
     context = question_page_context(

@@ -5,6 +5,7 @@ part of the suite.
 
 import os
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -98,3 +99,26 @@ def audit_page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+def add_session_cookie(context, live_server, client) -> None:
+    """
+    Give a browser context the session of a logged-in test `client`, with the attributes the
+    server sets: the production name is "__Host-sessionid", which a browser accepts only as a
+    Secure host-only cookie with Path=/ (on http://localhost too, a secure context for
+    Chromium). Playwright makes any cookie given by "url" on http:// not Secure, so it is given
+    by host and path.
+    """
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "domain": urlsplit(live_server.url).hostname,
+                "path": "/",
+                "secure": settings.SESSION_COOKIE_SECURE,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )

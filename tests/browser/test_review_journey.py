@@ -4,10 +4,10 @@ approves it, and a visitor reads the new text with the new review date.
 """
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from diseasemaps.core.services import Role
+from tests.browser.conftest import add_session_cookie
 from tests.conftest import mfa_client
 from tests.factories import ReviewerFactory, StaffFactory, published_question
 
@@ -18,15 +18,7 @@ def _staff_page(browser, live_server, user):
     """A browser logged in as `user`, past two-factor authentication."""
     client = mfa_client(user)
     context = browser.new_context(base_url=live_server.url)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    add_session_cookie(context, live_server, client)
     return context, context.new_page()
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.services import Role
+from tests.browser.conftest import add_session_cookie
 from tests.conftest import mfa_client
 from tests.factories import MemberConditionFactory, MemberFactory, StaffFactory
 
@@ -40,15 +41,7 @@ def _logged_in_page(browser, live_server, user):
         client = Client()
         client.force_login(user)
     context = browser.new_context(base_url=live_server.url)
-    context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": client.cookies["sessionid"].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    add_session_cookie(context, live_server, client)
     page = context.new_page()
     problems: list[str] = []
     page.on(

@@ -1,3 +1,4 @@
+import html
 import re
 
 import pytest
@@ -52,7 +53,7 @@ def test_signing_up_creates_the_profile_and_sends_a_verification_mail(client):
 def test_the_signup_page_asks_for_a_pseudonym_and_advises_against_a_real_name(client):
     page = client.get(reverse("account_signup")).content.decode()
     assert 'name="display_name"' in page
-    assert "don't use your real name" in page
+    assert "don't use your real name" in html.unescape(page)  # help text is escaped text
     # The password rules are a list inside a <div> the input points at (valid HTML).
     assert '<div class="field__help" id="id_password1_helptext"><ul>' in page
     assert 'aria-describedby="id_password1_helptext"' in page

@@ -2,8 +2,6 @@ import re
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from allauth.mfa.utils import decrypt
 from django.test import Client
 from django.urls import reverse
 
@@ -12,12 +10,6 @@ from tests.conftest import totp_authenticator
 from tests.factories import TEST_PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def current_code(secret: str) -> str:
-    import time
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def verified_staff(**kwargs):
@@ -51,7 +43,7 @@ def reauthenticate(client) -> None:
     assert response.status_code == 302
 
 
-def test_a_staff_user_enrols_totp_and_then_reaches_the_admin_after_a_code():
+def test_a_staff_user_enrols_totp_and_then_reaches_the_admin_after_a_code(totp_clock):
     user = verified_staff(roles=[Role.EDITOR])
     client = Client()
     client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
@@ -61,7 +53,7 @@ def test_a_staff_user_enrols_totp_and_then_reaches_the_admin_after_a_code():
     assert "data:image" not in page
     secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', page)
     secret = secret.group(1) if secret else re.search(r'value="([A-Z2-7]{32})"', page).group(1)
-    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_clock.code(secret)})
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=user, type="totp").exists()
 
@@ -71,7 +63,7 @@ def test_a_staff_user_enrols_totp_and_then_reaches_the_admin_after_a_code():
     assert response["Location"].startswith(reverse("mfa_reauthenticate"))
 
     authenticator = Authenticator.objects.get(user=user, type="totp")
-    code = current_code(decrypt(authenticator.data["secret"]))
+    code = totp_clock.code(authenticator)
     cache_clear_used_code(user, code)
     response = client.post(
         reverse("mfa_reauthenticate") + "?next=/admin/", {"code": code, "next": "/admin/"}
@@ -87,7 +79,7 @@ def cache_clear_used_code(user, code):
     cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
 
 
-def test_logging_in_with_password_and_code_reaches_the_admin():
+def test_logging_in_with_password_and_code_reaches_the_admin(totp_clock):
     user = verified_staff()
     authenticator = totp_authenticator(user)
     client = Client()
@@ -96,7 +88,7 @@ def test_logging_in_with_password_and_code_reaches_the_admin():
     )
     assert response["Location"] == reverse("mfa_authenticate")
     assert client.get(reverse("admin:index")).status_code == 302  # not logged in yet
-    code = current_code(decrypt(authenticator.data["secret"]))
+    code = totp_clock.code(authenticator)
     response = client.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
@@ -163,3 +155,64 @@ def test_demo_codes_are_never_printed_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("demo_totp_codes")
+
+
+def _password_step(user) -> Client:
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    return client
+
+
+@pytest.mark.parametrize("windows", [-1, 1])
+def test_only_the_current_windows_code_is_accepted(totp_clock, windows):
+    """One 30-second window: a code from the window before or after is refused."""
+    user = verified_staff()
+    authenticator = totp_authenticator(user)
+    client = _password_step(user)
+    response = client.post(
+        reverse("mfa_authenticate"), {"code": totp_clock.code(authenticator, windows=windows)}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_clock.code(authenticator)})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_a_code_that_logged_in_once_is_refused_the_second_time(totp_clock):
+    user = verified_staff()
+    authenticator = totp_authenticator(user)
+    code = totp_clock.code(authenticator)
+    first = _password_step(user)
+    assert first.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    assert "_auth_user_id" in first.session
+
+    totp_clock.advance(10)  # the same window: the app still shows the same code
+    second = _password_step(user)
+    response = second.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in second.session
+    assert "incorrect" in response.content.decode().lower()
+
+
+def test_the_code_that_set_up_the_app_does_not_also_log_in(totp_clock):
+    user = verified_staff()
+    client = Client()
+    client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
+    reauthenticate(client)
+    page = client.get(reverse("mfa_activate_totp")).content.decode()
+    secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', page).group(1)
+    code = totp_clock.code(secret)
+    assert client.post(reverse("mfa_activate_totp"), {"code": code}).status_code == 302
+    client.post(reverse("account_logout"))
+
+    second = _password_step(user)
+    response = second.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in second.session
+    totp_clock.advance(30)
+    second.post(reverse("mfa_authenticate"), {"code": totp_clock.code(secret)})
+    assert "_auth_user_id" in second.session

@@ -107,7 +107,7 @@ def _page_key(url: str) -> str:
     return pagecache._page_key(RequestFactory().get(url))
 
 
-def test_a_visitor_with_a_message_or_a_session_is_not_served_a_stored_page():
+def test_a_visitor_with_a_message_or_a_session_is_not_served_a_stored_page(settings):
     question = published_question()
     _html(question.get_absolute_url())
     client = Client()
@@ -115,7 +115,7 @@ def test_a_visitor_with_a_message_or_a_session_is_not_served_a_stored_page():
     _, queries = _get(client, question.get_absolute_url())
     assert queries > 0
     client = Client()
-    client.cookies["sessionid"] = "abc"
+    client.cookies[settings.SESSION_COOKIE_NAME] = "abc"
     _, queries = _get(client, question.get_absolute_url())
     assert queries > 0
 
