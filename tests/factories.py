@@ -9,6 +9,7 @@ from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.markdown import render_markdown
 from diseasemaps.core.services import Role
 from diseasemaps.experiences.models import Experience, Treatment, render_experience_markdown
+from diseasemaps.members import pseudonyms
 from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -40,6 +41,10 @@ class MemberProfileFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     display_name = factory.Sequence(lambda n: f"Member{n}")
+    name_skeleton = factory.LazyAttribute(lambda o: pseudonyms.skeletons(o.display_name).as_written)
+    name_skeleton_folded = factory.LazyAttribute(
+        lambda o: pseudonyms.skeletons(o.display_name).folded
+    )
 
 
 class StaffFactory(UserFactory):

@@ -306,13 +306,13 @@ def _members(condition: Condition, report: DemoReport) -> list[User]:
     with_profile = set(
         MemberProfile.objects.filter(user__in=users).values_list("user_id", flat=True)
     )
-    MemberProfile.objects.bulk_create(
-        [
-            MemberProfile(user=user, display_name=_pseudonym(number))
-            for number, user in enumerate(users, start=1)
-            if user.pk not in with_profile
-        ]
-    )
+    profiles = []
+    for number, user in enumerate(users, start=1):
+        if user.pk not in with_profile:
+            profile = MemberProfile(user=user)
+            profile.set_display_name(_pseudonym(number))
+            profiles.append(profile)
+    MemberProfile.objects.bulk_create(profiles)
     with_condition = set(
         MemberCondition.objects.filter(user__in=users, condition=condition).values_list(
             "user_id", flat=True

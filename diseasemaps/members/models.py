@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diseasemaps.core.models import TimeStampedModel
+from diseasemaps.members import pseudonyms
+
+NAME_TAKEN = "Another member already uses this name, or one that looks just like it."
 
 
 class UserManager(BaseUserManager):
@@ -87,7 +90,11 @@ def avatar_path(instance, filename: str) -> str:
 
 
 class MemberProfile(TimeStampedModel):
-    """A member's public face: a pseudonym chosen at sign-up, never their real name or address."""
+    """
+    A member's public face: a pseudonym chosen at sign-up, never their real name or address.
+    No two members have names that look alike: each name is stored with its confusable
+    skeletons (see pseudonyms.py), and the database holds each skeleton once.
+    """
 
     public_id = models.CharField(
         max_length=16,
@@ -100,9 +107,16 @@ class MemberProfile(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_profile"
     )
     display_name = models.CharField(
-        max_length=40,
+        max_length=pseudonyms.MAX_LENGTH,
         help_text="The pseudonym shown beside the member's posts. Members are advised not to "
         "use their real name.",
+    )
+    # Set with the name by set_display_name(); never shown.
+    name_skeleton = models.TextField(
+        editable=False, help_text="The name's confusable skeleton (Unicode TR39), as written."
+    )
+    name_skeleton_folded = models.TextField(
+        editable=False, help_text="The confusable skeleton of the name with its case folded."
     )
     bio = models.TextField(blank=True, max_length=1000)
     is_bio_public = models.BooleanField("show my bio on my public page", default=False)
@@ -114,12 +128,29 @@ class MemberProfile(TimeStampedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                Lower("display_name"), name="members_profile_display_name_ci_unique"
+                fields=["name_skeleton"],
+                name="members_profile_name_skeleton_unique",
+                violation_error_message=NAME_TAKEN,
+            ),
+            models.UniqueConstraint(
+                fields=["name_skeleton_folded"],
+                name="members_profile_name_skeleton_folded_unique",
+                violation_error_message=NAME_TAKEN,
+            ),
+            # A profile saved without set_display_name() fails at once, not on the second one.
+            models.CheckConstraint(
+                condition=~models.Q(name_skeleton="") & ~models.Q(name_skeleton_folded=""),
+                name="members_profile_name_skeletons_set",
             ),
         ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def set_display_name(self, name: str) -> None:
+        """Set the pseudonym (already cleaned by pseudonyms.clean) and its skeletons with it."""
+        self.display_name = name
+        self.name_skeleton, self.name_skeleton_folded = pseudonyms.skeletons(name)
 
     def get_absolute_url(self) -> str:
         return reverse("members:detail", kwargs={"public_id": self.public_id})

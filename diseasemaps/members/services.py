@@ -14,43 +14,83 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from diseasemaps.members import avatars, registry
-from diseasemaps.members.models import HealthDataConsent, MemberCondition, MemberProfile, User
+from diseasemaps.members import avatars, pseudonyms, registry
+from diseasemaps.members.models import (
+    NAME_TAKEN,
+    HealthDataConsent,
+    MemberCondition,
+    MemberProfile,
+    User,
+)
 
 # --- Profile ------------------------------------------------------------------------------------
 
 
 def display_name_taken(display_name: str, *, exclude: MemberProfile | None = None) -> bool:
-    profiles = MemberProfile.objects.filter(display_name__iexact=display_name.strip())
-    if exclude is not None:
+    """
+    Whether another member's name looks like `display_name` (a cleaned name, see
+    pseudonyms.clean): the same skeleton as written or case-folded.
+    """
+    keys = pseudonyms.skeletons(display_name)
+    profiles = MemberProfile.objects.filter(
+        models.Q(name_skeleton=keys.as_written) | models.Q(name_skeleton_folded=keys.folded)
+    )
+    if exclude is not None and exclude.pk is not None:
         profiles = profiles.exclude(pk=exclude.pk)
     return profiles.exists()
 
 
 @transaction.atomic
+def save_profile(
+    *, profile: MemberProfile, update_fields: list[str] | None = None
+) -> MemberProfile:
+    """
+    Save a profile under the pseudonym rules: the name is cleaned (NFKC, no invisible or
+    direction-changing characters) and refused with a ValidationError on "display_name" when
+    another member's name looks like it. Two members racing for lookalike names both pass the
+    check; the database's unique skeletons let only one save, and the other gets the same
+    ValidationError, not an IntegrityError.
+    """
+    try:
+        name = pseudonyms.clean(profile.display_name)
+    except ValidationError as error:
+        raise ValidationError({"display_name": error.error_list}) from None
+    if display_name_taken(name, exclude=profile):
+        raise ValidationError({"display_name": NAME_TAKEN})
+    profile.set_display_name(name)
+    if update_fields is not None:
+        update_fields = [*update_fields, "name_skeleton", "name_skeleton_folded"]
+    try:
+        with transaction.atomic():
+            profile.save(update_fields=update_fields)
+    except IntegrityError:
+        if display_name_taken(name, exclude=profile):  # the other sign-up committed first
+            raise ValidationError({"display_name": NAME_TAKEN}) from None
+        raise
+    return profile
+
+
 def create_profile(*, user: User, display_name: str) -> MemberProfile:
     """The new member's public face: only the pseudonym they chose, nothing public yet."""
-    display_name = display_name.strip()
-    if display_name_taken(display_name):
-        raise ValidationError({"display_name": "Another member already uses this name."})
-    return MemberProfile.objects.create(user=user, display_name=display_name)
+    return save_profile(profile=MemberProfile(user=user, display_name=display_name))
 
 
 @transaction.atomic
 def update_profile(
     *, profile: MemberProfile, display_name: str, bio: str, is_bio_public: bool
 ) -> MemberProfile:
-    display_name = display_name.strip()
-    if display_name_taken(display_name, exclude=profile):
-        raise ValidationError({"display_name": "Another member already uses this name."})
+    fields = ["display_name", "bio", "is_bio_public"]
     profile.display_name = display_name
     profile.bio = bio.strip()
     profile.is_bio_public = is_bio_public
-    profile.save(update_fields=["display_name", "bio", "is_bio_public", "updated_at"])
-    return profile
+    try:
+        return save_profile(profile=profile, update_fields=[*fields, "updated_at"])
+    except ValidationError:
+        profile.refresh_from_db(fields=fields)  # the page shows the profile as it still is
+        raise
 
 
 def _delete_files_on_commit(names: list[str]) -> None:

@@ -7,7 +7,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from diseasemaps.core.services import Role
-from tests.factories import TEST_PASSWORD, StaffFactory
+from diseasemaps.members.models import MemberProfile
+from tests.factories import TEST_PASSWORD, MemberFactory, StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,6 +46,37 @@ def test_a_visitor_signs_up_verifies_joins_dfsp_counted_and_sees_the_figure_grow
 
     page.goto("/conditions/dfsp/")
     assert "173 members of the DiseaseMaps community" in page.locator("main").inner_text()
+    assert page.problems.messages == []
+
+
+def test_a_lookalike_of_a_members_name_is_refused_with_what_was_typed_kept(page):
+    MemberFactory(profile__display_name="BraveWillow1")
+    page.goto("/")
+    page.get_by_role("link", name="Join").click()
+    page.get_by_label("Email").fill("new.member@example.org")
+    name = page.get_by_label("Public name (a pseudonym)")
+
+    for typed, message in [
+        ("ＢｒａｖｅＷｉｌｌｏｗ1", "Another member already uses this name, or one that looks"),
+        ("Br\u0430veWillow1", "Another member already uses this name, or one that looks"),
+        ("Brave\u200bWillow1", "(U+200B ZERO WIDTH SPACE). Please remove it."),
+    ]:
+        name.fill(typed)
+        page.get_by_label("Password:", exact=True).fill("a-long-enough-passphrase")
+        page.get_by_label("Password (again)").fill("a-long-enough-passphrase")
+        with page.expect_navigation():  # the same address: the form comes back
+            page.get_by_role("button", name="Sign Up").click()
+        assert message in page.locator("main").inner_text(), typed
+        assert name.input_value() == typed
+        assert page.get_by_label("Email").input_value() == "new.member@example.org"
+
+    name.fill("BraveOtter")
+    page.get_by_label("Password:", exact=True).fill("a-long-enough-passphrase")
+    page.get_by_label("Password (again)").fill("a-long-enough-passphrase")
+    page.get_by_role("button", name="Sign Up").click()
+    page.wait_for_url("**/accounts/confirm-email/")
+    assert MemberProfile.objects.filter(display_name="BraveOtter").exists()
+    assert MemberProfile.objects.count() == 2
     assert page.problems.messages == []
 
 

@@ -10,18 +10,24 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.test import Client
 
 from diseasemaps.experiences.models import Experience
 from diseasemaps.members import registry, services
-from diseasemaps.members.models import HealthDataConsent, MemberCondition, MemberProfile
+from diseasemaps.members.models import (
+    NAME_TAKEN,
+    HealthDataConsent,
+    MemberCondition,
+    MemberProfile,
+)
 from tests.conftest import totp_authenticator
 from tests.factories import (
     ConditionFactory,
     ExperienceFactory,
     MemberConditionFactory,
     MemberFactory,
+    MemberProfileFactory,
     StaffFactory,
     UserFactory,
 )
@@ -48,6 +54,92 @@ def test_create_profile_refuses_a_name_another_member_uses_in_any_case():
     MemberFactory(profile__display_name="QuietHeron")
     with pytest.raises(ValidationError):
         services.create_profile(user=UserFactory(), display_name="quietheron")
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    ["ＢｒａｖｅＷｉｌｌｏｗ1", "Br\u0430veWillow1", "bravewillow1", "BraveWilIow1"],
+)
+def test_create_profile_refuses_a_lookalike_of_another_members_name(lookalike):
+    MemberFactory(profile__display_name="BraveWillow1")
+    with pytest.raises(ValidationError) as refused:
+        services.create_profile(user=UserFactory(), display_name=lookalike)
+    assert refused.value.message_dict == {"display_name": [NAME_TAKEN]}
+    assert MemberProfile.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["Brave\u200bWillow1", "Good\u202eevil"])
+def test_create_profile_refuses_invisible_and_direction_changing_characters(name):
+    with pytest.raises(ValidationError) as refused:
+        services.create_profile(user=UserFactory(), display_name=name)
+    assert "invisible or changes the direction" in refused.value.message_dict["display_name"][0]
+    assert not MemberProfile.objects.exists()
+
+
+def test_create_profile_stores_the_normalised_name_and_its_skeletons():
+    profile = services.create_profile(user=UserFactory(), display_name=" ＨｏｐｅｆｕｌＬａｒｋ ")
+    profile.refresh_from_db()
+    assert profile.display_name == "HopefulLark"
+    assert (profile.name_skeleton, profile.name_skeleton_folded) == ("HopefulLark", "hopefullark")
+
+
+def test_a_member_may_change_the_case_of_their_own_name_but_not_take_anothers(member):
+    MemberFactory(profile__display_name="QuietHeron")
+    profile = member.member_profile
+    services.update_profile(
+        profile=profile, display_name="brave willow", bio="", is_bio_public=False
+    )
+    services.update_profile(
+        profile=profile, display_name="Brave Willow", bio="", is_bio_public=False
+    )
+    with pytest.raises(ValidationError):
+        services.update_profile(
+            profile=profile, display_name="Quiet\u0397eron", bio="Kept?", is_bio_public=True
+        )
+    # The instance the page shows again is the profile as saved, not the refused change.
+    assert (profile.display_name, profile.bio) == ("Brave Willow", "")
+    profile.refresh_from_db()
+    assert profile.display_name == "Brave Willow"
+    assert profile.name_skeleton_folded == "brave willow"
+
+
+def test_the_database_refuses_a_second_profile_with_the_same_skeleton():
+    MemberFactory(profile__display_name="BraveWillow1")
+    for lookalike in ["bravewillow1", "BraveWilIow1"]:
+        profile = MemberProfile(user=UserFactory())
+        profile.set_display_name(lookalike)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            profile.save()
+    assert MemberProfile.objects.count() == 1
+
+
+def test_the_database_refuses_a_profile_saved_without_its_skeletons():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MemberProfile.objects.create(user=UserFactory(), display_name="NoSkeleton")
+
+
+def test_a_sign_up_that_loses_a_race_for_a_name_gets_a_validation_error(monkeypatch):
+    """
+    The rival's profile appears between this sign-up's check and its insert, as when two
+    sign-ups run at once: the check passed, the database refuses the insert, and the service
+    says so as it says any taken name (the threaded version is in test_concurrency.py).
+    """
+    rival, loser = UserFactory(), UserFactory()
+    checked = services.display_name_taken
+    answers = []
+
+    def check_then_lose_the_race(display_name, *, exclude=None):
+        answers.append(checked(display_name, exclude=exclude))
+        if not MemberProfile.objects.filter(user=rival).exists():
+            MemberProfileFactory(user=rival, display_name="BraveWillow1")
+        return answers[-1]
+
+    monkeypatch.setattr(services, "display_name_taken", check_then_lose_the_race)
+    with pytest.raises(ValidationError) as refused:
+        services.create_profile(user=loser, display_name="bravewillow1")
+    assert refused.value.message_dict == {"display_name": [NAME_TAKEN]}
+    assert answers == [False, True]  # free when checked, taken once the insert failed
+    assert not MemberProfile.objects.filter(user=loser).exists()
 
 
 def test_every_profile_gets_a_distinct_random_public_id(member):

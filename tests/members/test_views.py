@@ -186,6 +186,24 @@ def test_the_profile_form_saves_and_keeps_input_on_error(member_client, member):
     assert member.member_profile.display_name == "FreeName"
 
 
+@pytest.mark.parametrize("typed", ["ＴａｋｅｎＮａｍｅ", "T\u0430kenName", "Taken\u200bName"])
+def test_the_profile_form_refuses_a_lookalike_or_invisible_name_and_keeps_it(
+    member_client, member, typed
+):
+    MemberFactory(profile__display_name="TakenName")
+    name_before = member.member_profile.display_name
+    response = member_client.post(
+        reverse("members:profile"), {"display_name": typed, "bio": "Kept text"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "looks just like it" in page or "invisible or changes the direction" in page
+    assert f'value="{typed}"' in page
+    assert "Kept text" in page
+    member.member_profile.refresh_from_db()
+    assert member.member_profile.display_name == name_before
+
+
 def test_export_asks_for_the_password_again_then_downloads_json(member):
     MemberConditionFactory(user=member)
     client = Client()
