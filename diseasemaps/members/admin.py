@@ -80,7 +80,7 @@ class MemberConditionAdmin(admin.ModelAdmin):
     """
     Health data: only superusers hold these permissions; no staff role does. Only the member
     adds or changes a row (with their consent); the admin can look, and remove a row the same
-    way the member would, consent included.
+    way the member would: the row is deleted and its consent marked withdrawn.
     """
 
     list_display = ["user", "condition", "relationship", "visibility", "is_counted"]

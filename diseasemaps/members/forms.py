@@ -89,6 +89,18 @@ class AvatarForm(forms.Form):
         return super().clean()
 
 
+class TickBox(forms.CheckboxInput):
+    """
+    A box that counts as ticked only when the browser says so: a ticked box without a value
+    attribute is sent as "on", an unticked one not at all. Django's CheckboxInput also takes
+    "0", "no" or "off" for a tick (anything but "", "false" and "False"), which must never
+    count as consent.
+    """
+
+    def value_from_datadict(self, data, files, name) -> bool:
+        return data.get(name) == "on"
+
+
 def _year_choices():
     this_year = datetime.date.today().year
     return [("", "I'd rather not say")] + [
@@ -131,6 +143,7 @@ class MemberConditionForm(forms.Form):
     )
     consent = forms.BooleanField(
         required=True,
+        widget=TickBox,
         label="I agree that DiseaseMaps stores this health information about me",
         error_messages={
             "required": "We can only store this if you agree. Tick the box to continue."
@@ -172,6 +185,7 @@ class EraseAccountForm(forms.Form):
         label="What should happen to what you shared?",
     )
     confirm = forms.BooleanField(
+        widget=TickBox,
         label="I understand that this cannot be undone",
         error_messages={"required": "Tick the box to confirm."},
     )

@@ -221,7 +221,10 @@ def counted_q(prefix: str = "") -> models.Q:
 
 
 class MemberCondition(TimeStampedModel):
-    """A condition a member lives with, or cares for someone with. Health data."""
+    """
+    A condition a member lives with, or cares for someone with. Health data: a row exists only
+    with the member's consent to store it, which the database holds it to (`consent`).
+    """
 
     class Relationship(models.TextChoices):
         LIVING_WITH = "living_with", "I live with it"
@@ -253,6 +256,14 @@ class MemberCondition(TimeStampedModel):
         default=False,
         help_text="Whether this member is counted in the condition's community figure.",
     )
+    # RESTRICT: the consent cannot be deleted while this row rests on it, except together with
+    # it (when the account goes); withdrawing deletes this row and keeps the consent's record.
+    consent = models.OneToOneField(
+        "members.HealthDataConsent",
+        on_delete=models.RESTRICT,
+        related_name="member_condition",
+        help_text="The member's consent to store this row.",
+    )
 
     objects = MemberConditionQuerySet.as_manager()
 
@@ -272,12 +283,26 @@ class MemberCondition(TimeStampedModel):
         return f"{self.user} · {self.condition}"
 
 
+class HealthDataConsentQuerySet(models.QuerySet):
+    def in_force(self) -> "HealthDataConsentQuerySet":
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class HealthDataConsent(models.Model):
     """
-    A member's explicit consent to store that they live with (or care for someone with) a
-    condition, under one version of the privacy notice. It goes with the condition when the
-    member withdraws it.
+    A member's explicit consent to store health data about them for one purpose: that they
+    live with (or care for someone with) a condition, under one version of the privacy notice.
+    Withdrawing it deletes what it covered and keeps this record, with the time of the
+    withdrawal, so that we can show that the data was only ever stored with consent. The
+    record goes with the account.
     """
+
+    class Purpose(models.TextChoices):
+        MEMBER_CONDITION = (
+            "member_condition",
+            "Keep this condition on my list, shown only to the people I choose and counted in "
+            "the community figure only if I ask",
+        )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="health_data_consents"
@@ -285,13 +310,28 @@ class HealthDataConsent(models.Model):
     condition = models.ForeignKey(
         "conditions.Condition", on_delete=models.PROTECT, related_name="+"
     )
+    purpose = models.CharField(
+        max_length=40, choices=Purpose.choices, help_text="What the member agreed to."
+    )
     notice_version = models.CharField("privacy notice version", max_length=20)
     given_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the member withdrew it; empty while in force."
+    )
+
+    objects = HealthDataConsentQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "condition"], name="members_consent_once_per_condition"
+                fields=["user", "condition", "purpose"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="members_consent_one_in_force_per_purpose",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True)
+                | models.Q(withdrawn_at__gte=models.F("given_at")),
+                name="members_consent_withdrawn_after_given",
             ),
         ]
 

@@ -134,6 +134,10 @@ def remove_avatar(*, profile: MemberProfile) -> MemberProfile:
 # --- Conditions I live with ---------------------------------------------------------------------
 
 
+def condition_on_list(*, user: User, condition) -> bool:
+    return MemberCondition.objects.filter(user=user, condition=condition).exists()
+
+
 @transaction.atomic
 def add_condition(
     *,
@@ -147,14 +151,17 @@ def add_condition(
 ) -> MemberCondition:
     """
     Record that `user` lives with (or cares for someone with) `condition`, with their explicit
-    consent to store this health data under the current privacy notice.
+    consent to store this health data under the current privacy notice: the consent row (its
+    purpose, time and notice version) is written with the condition row, which rests on it.
+    Only `consent=True` counts as consent.
     """
-    if not consent:
+    if consent is not True:
         raise ValidationError(
             {"consent": "We can only store this if you agree to the privacy notice."}
         )
-    if MemberCondition.objects.filter(user=user, condition=condition).exists():
-        raise ValidationError({"condition": "This condition is already on your list."})
+    already = ValidationError({"condition": "This condition is already on your list."})
+    if condition_on_list(user=user, condition=condition):
+        raise already
     member_condition = MemberCondition(
         user=user,
         condition=condition,
@@ -163,16 +170,22 @@ def add_condition(
         visibility=visibility,
         is_counted=is_counted,
     )
-    member_condition.full_clean(exclude=["user", "condition"])
-    member_condition.save()
-    HealthDataConsent.objects.update_or_create(
-        user=user,
-        condition=condition,
-        defaults={
-            "notice_version": settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
-            "given_at": timezone.now(),
-        },
-    )
+    member_condition.full_clean(exclude=["user", "condition", "consent"])
+    try:
+        with transaction.atomic():
+            member_condition.consent = HealthDataConsent.objects.create(
+                user=user,
+                condition=condition,
+                purpose=HealthDataConsent.Purpose.MEMBER_CONDITION,
+                notice_version=settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
+                given_at=timezone.now(),
+            )
+            member_condition.save()
+    except IntegrityError:
+        # Two clicks of "Add" at once: the first one's row stands, the second is told so.
+        if condition_on_list(user=user, condition=condition):
+            raise already from None
+        raise
     return member_condition
 
 
@@ -195,12 +208,19 @@ def update_condition(
 
 
 @transaction.atomic
-def withdraw_condition(*, member_condition: MemberCondition) -> None:
-    """One click: the condition and the consent to store it are deleted, not hidden."""
-    HealthDataConsent.objects.filter(
-        user_id=member_condition.user_id, condition_id=member_condition.condition_id
-    ).delete()
+def withdraw_condition(*, member_condition: MemberCondition) -> HealthDataConsent:
+    """
+    One click: the condition row is deleted, not hidden, and its consent is marked withdrawn.
+    The consent's record stays (purpose, notice version, given and withdrawn times) to show that
+    the data was stored only with consent; it goes with the account.
+    """
+    consent = member_condition.consent
     member_condition.delete()
+    HealthDataConsent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+    consent.refresh_from_db()
+    return consent
 
 
 # --- Export and erasure -------------------------------------------------------------------------

@@ -202,7 +202,7 @@ def condition_remove(request, pk: int):
     row = _own_condition(request, pk)
     name = row.condition.display_name
     services.withdraw_condition(member_condition=row)
-    messages.success(request, f"{name} and your consent for it are deleted.")
+    messages.success(request, f"{name} is deleted from your list and your consent withdrawn.")
     return redirect("members:conditions")
 
 

@@ -3,7 +3,12 @@ from django.urls import reverse
 
 from diseasemaps.members.models import HealthDataConsent, MemberCondition
 from diseasemaps.members.services import add_condition
-from tests.factories import ConditionFactory, MemberFactory, StaffFactory
+from tests.factories import (
+    ConditionFactory,
+    MemberConditionFactory,
+    MemberFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +19,7 @@ def superuser_client(staff_client_for):
 
 
 def test_the_admin_cannot_add_or_change_a_members_conditions(superuser_client):
-    row = MemberCondition.objects.create(user=MemberFactory(), condition=ConditionFactory())
+    row = MemberConditionFactory()
     assert superuser_client.get(reverse("admin:members_membercondition_add")).status_code == 403
     response = superuser_client.post(
         reverse("admin:members_membercondition_change", args=[row.pk]),
@@ -42,7 +47,8 @@ def test_deleting_in_the_admin_withdraws_the_condition_and_its_consent(superuser
     )
     assert response.status_code == 302
     assert not MemberCondition.objects.exists()
-    assert not HealthDataConsent.objects.exists()
+    # As when the member removes it: the consent is withdrawn, and its record stays.
+    assert HealthDataConsent.objects.get(user=member).withdrawn_at is not None
 
 
 def test_no_staff_role_can_open_members_health_data(staff_client):

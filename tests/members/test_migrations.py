@@ -84,3 +84,65 @@ def test_names_stored_before_the_rules_are_normalised_and_lookalikes_numbered(
     assert list(again.values_list("display_name", "name_skeleton", "name_skeleton_folded")) == (
         stored
     )
+
+
+BEFORE_CONSENT_LINK = ("members", "0007_profile_name_skeletons_unique")
+
+
+@pytest.fixture
+def before_consent_link():
+    apps = migrate(BEFORE_CONSENT_LINK)
+    yield apps
+    migrate(latest())
+
+
+def test_each_condition_row_is_linked_to_its_consent_and_one_without_consent_goes(
+    before_consent_link,
+):
+    apps = before_consent_link
+    User = apps.get_model("members", "User")
+    Condition = apps.get_model("conditions", "Condition")
+    MemberCondition = apps.get_model("members", "MemberCondition")
+    HealthDataConsent = apps.get_model("members", "HealthDataConsent")
+    now = timezone.now()
+    consented, unconsented, withdrawn = (
+        User.objects.create(email=f"{name}@example.org", password="!")
+        for name in ("consented", "unconsented", "withdrawn")
+    )
+    conditions = [
+        Condition.objects.create(name=f"Condition {n}", slug=f"condition-{n}", summary="")
+        for n in range(2)
+    ]
+    for user, condition in [(consented, conditions[0]), (consented, conditions[1])]:
+        MemberCondition.objects.create(
+            user=user, condition=condition, created_at=now, updated_at=now
+        )
+        HealthDataConsent.objects.create(
+            user=user, condition=condition, notice_version="2026-11-01", given_at=now
+        )
+    # Stored without consent (as the demo loader did), and a consent left without its row.
+    MemberCondition.objects.create(
+        user=unconsented, condition=conditions[0], created_at=now, updated_at=now
+    )
+    HealthDataConsent.objects.create(
+        user=withdrawn, condition=conditions[0], notice_version="2026-11-01", given_at=now
+    )
+
+    apps = migrate(latest())
+    MemberCondition = apps.get_model("members", "MemberCondition")
+    HealthDataConsent = apps.get_model("members", "HealthDataConsent")
+    rows = MemberCondition.objects.order_by("condition__slug")
+    assert [(row.user.email, row.consent.condition_id) for row in rows] == [
+        ("consented@example.org", conditions[0].pk),
+        ("consented@example.org", conditions[1].pk),
+    ]
+    assert all(row.consent.user_id == row.user_id for row in rows)
+    assert set(HealthDataConsent.objects.values_list("purpose", flat=True)) == {"member_condition"}
+    assert HealthDataConsent.objects.count() == 2
+
+    # Going back: the old rules deleted a consent on withdrawal, so withdrawn records go.
+    HealthDataConsent.objects.filter(pk=rows[1].consent_id).update(withdrawn_at=timezone.now())
+    MemberCondition.objects.filter(pk=rows[1].pk).delete()
+    apps = migrate(BEFORE_CONSENT_LINK)
+    assert apps.get_model("members", "HealthDataConsent").objects.count() == 1
+    assert apps.get_model("members", "MemberCondition").objects.count() == 1
