@@ -11,7 +11,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev browser services npm static lint audit bench clean
+.PHONY: help run test install install-dev icu browser services npm static lint audit bench clean
 
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT) (SQLite)"
@@ -24,13 +24,21 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+$(VENV)/.installed: requirements.txt | $(BIN)/python icu
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python icu
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
+
+# PyICU (pseudonym skeletons, Unicode TR39) builds against the system's ICU: Debian's packages.
+icu:
+	@pkg-config --exists icu-uc 2>/dev/null && command -v g++ >/dev/null 2>&1 || { \
+		echo "Installing Debian's ICU development files for PyICU..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null; \
+	}
 
 install: $(VENV)/.installed
 

@@ -296,7 +296,7 @@ DISEASEMAPS_MEMBER_READS_PER_ACCOUNT = env.int("DISEASEMAPS_MEMBER_READS_PER_ACC
 DISEASEMAPS_MEMBER_READS_PER_ADDRESS = env.int("DISEASEMAPS_MEMBER_READS_PER_ADDRESS", default=300)
 # The privacy notice members consent to when they tell us about a condition. Publishing a new
 # version (templates/members/privacy_notice.html) means raising this; consents record it.
-DISEASEMAPS_PRIVACY_NOTICE_VERSION = "2026-11-01"
+DISEASEMAPS_PRIVACY_NOTICE_VERSION = "2026-12-02"
 # Avatars: the largest upload accepted (cut off while streaming), the largest picture decoded.
 DISEASEMAPS_AVATAR_MAX_BYTES = 5 * 1024 * 1024
 DISEASEMAPS_AVATAR_MAX_PIXELS = 40_000_000

@@ -4,6 +4,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from diseasemaps.members import views as members_views
+
 admin.site.site_header = "DiseaseMaps administration"
 admin.site.site_title = "DiseaseMaps admin"
 # The admin logs in through allauth (rate limits, second factor), never its own form.
@@ -15,6 +17,8 @@ urlpatterns = [
     path("", include("diseasemaps.answers.urls")),
     path("", include("diseasemaps.experiences.urls")),
     path("", include("diseasemaps.search.urls")),
+    # Ours first: a pseudonym lost to a racing sign-up is a form error (members/views.py).
+    path("accounts/signup/", members_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("members/", include("diseasemaps.members.urls")),
     path("admin/", admin.site.urls),

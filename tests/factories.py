@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -9,7 +10,14 @@ from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.markdown import render_markdown
 from diseasemaps.core.services import Role
 from diseasemaps.experiences.models import Experience, Treatment, render_experience_markdown
-from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
+from diseasemaps.members import pseudonyms
+from diseasemaps.members.models import (
+    HealthDataConsent,
+    MemberCondition,
+    MemberProfile,
+    ReviewerProfile,
+    User,
+)
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -40,6 +48,10 @@ class MemberProfileFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     display_name = factory.Sequence(lambda n: f"Member{n}")
+    name_skeleton = factory.LazyAttribute(lambda o: pseudonyms.skeletons(o.display_name).as_written)
+    name_skeleton_folded = factory.LazyAttribute(
+        lambda o: pseudonyms.skeletons(o.display_name).folded
+    )
 
 
 class StaffFactory(UserFactory):
@@ -138,12 +150,27 @@ class SourceFactory(factory.django.DjangoModelFactory):
     url = "https://example.org/paper"
 
 
+class HealthDataConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HealthDataConsent
+
+    user = factory.SubFactory(MemberFactory)
+    condition = factory.SubFactory(ConditionFactory)
+    purpose = HealthDataConsent.Purpose.MEMBER_CONDITION
+    notice_version = factory.LazyFunction(lambda: settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION)
+
+
 class MemberConditionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = MemberCondition
 
     user = factory.SubFactory(MemberFactory)
     condition = factory.SubFactory(ConditionFactory)
+    consent = factory.SubFactory(
+        HealthDataConsentFactory,
+        user=factory.SelfAttribute("..user"),
+        condition=factory.SelfAttribute("..condition"),
+    )
     relationship = MemberCondition.Relationship.LIVING_WITH
     is_counted = True
 

@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 
 from diseasemaps.members import services
+from diseasemaps.members.forms import clean_display_name
 from diseasemaps.members.models import (
     MemberCondition,
     MemberProfile,
@@ -76,11 +78,29 @@ def _keeps_posts(request) -> bool:
     return request.POST.get("keep_posts") == "keep"
 
 
+class MemberProfileForm(forms.ModelForm):
+    class Meta:
+        model = MemberProfile
+        fields = ["user", "display_name", "bio", "is_bio_public"]
+
+    def clean_display_name(self) -> str:
+        return clean_display_name(self.cleaned_data["display_name"], exclude=self.instance)
+
+
 @admin.register(MemberProfile)
 class MemberProfileAdmin(admin.ModelAdmin):
+    """A pseudonym set here follows the same rules as at sign-up (services.save_profile)."""
+
+    form = MemberProfileForm
     list_display = ["display_name", "user", "created_at"]
     search_fields = ["display_name", "user__email"]
     raw_id_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return ["user"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.save_profile(profile=obj)
 
 
 @admin.register(ReviewerProfile)
@@ -96,7 +116,7 @@ class MemberConditionAdmin(admin.ModelAdmin):
     """
     Health data: only superusers hold these permissions; no staff role does. Only the member
     adds or changes a row (with their consent); the admin can look, and remove a row the same
-    way the member would, consent included.
+    way the member would: the row is deleted and its consent marked withdrawn.
     """
 
     list_display = ["user", "condition", "relationship", "visibility", "is_counted"]

@@ -69,15 +69,25 @@ def register_personal_data() -> None:
             "diagnosed_in",
             "visibility",
             "is_counted",
+            "consent_id",
             "created_at",
             "updated_at",
         ),
     )
+    # After MemberCondition: erasure deletes in this order, and a condition row rests on its
+    # consent until it is gone.
     register(
         HealthDataConsent,
         user_field="user",
         on_erase=OnErase.DELETE,
-        export_fields=("condition", "notice_version", "given_at"),
+        export_fields=(
+            "id",
+            "condition",
+            "purpose",
+            "notice_version",
+            "given_at",
+            "withdrawn_at",
+        ),
     )
     register(
         EmailAddress,

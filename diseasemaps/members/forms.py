@@ -9,8 +9,8 @@ from django.urls import reverse_lazy
 from django.utils.html import format_html
 
 from diseasemaps.conditions.models import Condition
-from diseasemaps.members import services
-from diseasemaps.members.models import MemberCondition, MemberProfile
+from diseasemaps.members import pseudonyms, services
+from diseasemaps.members.models import NAME_TAKEN, MemberCondition, MemberProfile
 
 DISPLAY_NAME_HELP = (
     "This is the name other members and visitors see beside what you share. Please don't use "
@@ -19,12 +19,14 @@ DISPLAY_NAME_HELP = (
 )
 
 
-def _clean_display_name(form, *, exclude: MemberProfile | None = None) -> str:
-    display_name = form.cleaned_data["display_name"].strip()
-    if "@" in display_name:
-        raise forms.ValidationError("Your public name cannot contain an e-mail address.")
+def clean_display_name(raw: str, *, exclude: MemberProfile | None = None) -> str:
+    """
+    The pseudonym to store (pseudonyms.clean), refused when another member's looks like it.
+    The form keeps what the member typed: its bound data is what the page shows again.
+    """
+    display_name = pseudonyms.clean(raw)
     if services.display_name_taken(display_name, exclude=exclude):
-        raise forms.ValidationError("Another member already uses this name. Please pick another.")
+        raise forms.ValidationError(f"{NAME_TAKEN} Please pick another.", code="taken")
     return display_name
 
 
@@ -36,13 +38,13 @@ class SignupProfileForm(forms.Form):
 
     display_name = forms.CharField(
         label="Public name (a pseudonym)",
-        max_length=40,
+        max_length=pseudonyms.MAX_LENGTH,
         help_text=DISPLAY_NAME_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
 
     def clean_display_name(self) -> str:
-        return _clean_display_name(self)
+        return clean_display_name(self.cleaned_data["display_name"])
 
     def signup(self, request, user) -> None:
         """Nothing left to do: the adapter made the profile with the user."""
@@ -50,7 +52,9 @@ class SignupProfileForm(forms.Form):
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(
-        label="Public name (a pseudonym)", max_length=40, help_text=DISPLAY_NAME_HELP
+        label="Public name (a pseudonym)",
+        max_length=pseudonyms.MAX_LENGTH,
+        help_text=DISPLAY_NAME_HELP,
     )
     bio = forms.CharField(
         label="About me",
@@ -66,7 +70,7 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_display_name(self) -> str:
-        return _clean_display_name(self, exclude=self.profile)
+        return clean_display_name(self.cleaned_data["display_name"], exclude=self.profile)
 
 
 class AvatarForm(forms.Form):
@@ -86,6 +90,18 @@ class AvatarForm(forms.Form):
             self.errors.pop("avatar", None)
             self.add_error("avatar", "This file is over 5 MB. Please choose a smaller picture.")
         return super().clean()
+
+
+class TickBox(forms.CheckboxInput):
+    """
+    A box that counts as ticked only when the browser says so: a ticked box without a value
+    attribute is sent as "on", an unticked one not at all. Django's CheckboxInput also takes
+    "0", "no" or "off" for a tick (anything but "", "false" and "False"), which must never
+    count as consent.
+    """
+
+    def value_from_datadict(self, data, files, name) -> bool:
+        return data.get(name) == "on"
 
 
 def _year_choices():
@@ -130,6 +146,7 @@ class MemberConditionForm(forms.Form):
     )
     consent = forms.BooleanField(
         required=True,
+        widget=TickBox,
         label="I agree that DiseaseMaps stores this health information about me",
         error_messages={
             "required": "We can only store this if you agree. Tick the box to continue."
@@ -171,6 +188,7 @@ class EraseAccountForm(forms.Form):
         label="What should happen to what you shared?",
     )
     confirm = forms.BooleanField(
+        widget=TickBox,
         label="I understand that this cannot be undone",
         error_messages={"required": "Tick the box to confirm."},
     )

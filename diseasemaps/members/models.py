@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.models import TimeStampedModel
+from diseasemaps.members import pseudonyms
+
+NAME_TAKEN = "Another member already uses this name, or one that looks just like it."
 
 
 def normalize_email(email: str | None) -> str:
@@ -118,7 +121,11 @@ def avatar_path(instance, filename: str) -> str:
 
 
 class MemberProfile(TimeStampedModel):
-    """A member's public face: a pseudonym chosen at sign-up, never their real name or address."""
+    """
+    A member's public face: a pseudonym chosen at sign-up, never their real name or address.
+    No two members have names that look alike: each name is stored with its confusable
+    skeletons (see pseudonyms.py), and the database holds each skeleton once.
+    """
 
     public_id = models.CharField(
         max_length=16,
@@ -131,9 +138,16 @@ class MemberProfile(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_profile"
     )
     display_name = models.CharField(
-        max_length=40,
+        max_length=pseudonyms.MAX_LENGTH,
         help_text="The pseudonym shown beside the member's posts. Members are advised not to "
         "use their real name.",
+    )
+    # Set with the name by set_display_name(); never shown.
+    name_skeleton = models.TextField(
+        editable=False, help_text="The name's confusable skeleton (Unicode TR39), as written."
+    )
+    name_skeleton_folded = models.TextField(
+        editable=False, help_text="The confusable skeleton of the name with its case folded."
     )
     bio = models.TextField(blank=True, max_length=1000)
     is_bio_public = models.BooleanField("show my bio on my public page", default=False)
@@ -145,12 +159,29 @@ class MemberProfile(TimeStampedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                Lower("display_name"), name="members_profile_display_name_ci_unique"
+                fields=["name_skeleton"],
+                name="members_profile_name_skeleton_unique",
+                violation_error_message=NAME_TAKEN,
+            ),
+            models.UniqueConstraint(
+                fields=["name_skeleton_folded"],
+                name="members_profile_name_skeleton_folded_unique",
+                violation_error_message=NAME_TAKEN,
+            ),
+            # A profile saved without set_display_name() fails at once, not on the second one.
+            models.CheckConstraint(
+                condition=~models.Q(name_skeleton="") & ~models.Q(name_skeleton_folded=""),
+                name="members_profile_name_skeletons_set",
             ),
         ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def set_display_name(self, name: str) -> None:
+        """Set the pseudonym (already cleaned by pseudonyms.clean) and its skeletons with it."""
+        self.display_name = name
+        self.name_skeleton, self.name_skeleton_folded = pseudonyms.skeletons(name)
 
     def get_absolute_url(self) -> str:
         return reverse("members:detail", kwargs={"public_id": self.public_id})
@@ -238,7 +269,10 @@ def counted_q(prefix: str = "") -> models.Q:
 
 
 class MemberCondition(TimeStampedModel):
-    """A condition a member lives with, or cares for someone with. Health data."""
+    """
+    A condition a member lives with, or cares for someone with. Health data: a row exists only
+    with the member's consent to store it, which the database holds it to (`consent`).
+    """
 
     class Relationship(models.TextChoices):
         LIVING_WITH = "living_with", "I live with it"
@@ -270,6 +304,14 @@ class MemberCondition(TimeStampedModel):
         default=False,
         help_text="Whether this member is counted in the condition's community figure.",
     )
+    # RESTRICT: the consent cannot be deleted while this row rests on it, except together with
+    # it (when the account goes); withdrawing deletes this row and keeps the consent's record.
+    consent = models.OneToOneField(
+        "members.HealthDataConsent",
+        on_delete=models.RESTRICT,
+        related_name="member_condition",
+        help_text="The member's consent to store this row.",
+    )
 
     objects = MemberConditionQuerySet.as_manager()
 
@@ -289,12 +331,26 @@ class MemberCondition(TimeStampedModel):
         return f"{self.user} · {self.condition}"
 
 
+class HealthDataConsentQuerySet(models.QuerySet):
+    def in_force(self) -> "HealthDataConsentQuerySet":
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class HealthDataConsent(models.Model):
     """
-    A member's explicit consent to store that they live with (or care for someone with) a
-    condition, under one version of the privacy notice. It goes with the condition when the
-    member withdraws it.
+    A member's explicit consent to store health data about them for one purpose: that they
+    live with (or care for someone with) a condition, under one version of the privacy notice.
+    Withdrawing it deletes what it covered and keeps this record, with the time of the
+    withdrawal, so that we can show that the data was only ever stored with consent. The
+    record goes with the account.
     """
+
+    class Purpose(models.TextChoices):
+        MEMBER_CONDITION = (
+            "member_condition",
+            "Keep this condition on my list, shown only to the people I choose and counted in "
+            "the community figure only if I ask",
+        )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="health_data_consents"
@@ -302,13 +358,28 @@ class HealthDataConsent(models.Model):
     condition = models.ForeignKey(
         "conditions.Condition", on_delete=models.PROTECT, related_name="+"
     )
+    purpose = models.CharField(
+        max_length=40, choices=Purpose.choices, help_text="What the member agreed to."
+    )
     notice_version = models.CharField("privacy notice version", max_length=20)
     given_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the member withdrew it; empty while in force."
+    )
+
+    objects = HealthDataConsentQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "condition"], name="members_consent_once_per_condition"
+                fields=["user", "condition", "purpose"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="members_consent_one_in_force_per_purpose",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True)
+                | models.Q(withdrawn_at__gte=models.F("given_at")),
+                name="members_consent_withdrawn_after_given",
             ),
         ]
 

@@ -14,43 +14,83 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from diseasemaps.members import avatars, registry
-from diseasemaps.members.models import HealthDataConsent, MemberCondition, MemberProfile, User
+from diseasemaps.members import avatars, pseudonyms, registry
+from diseasemaps.members.models import (
+    NAME_TAKEN,
+    HealthDataConsent,
+    MemberCondition,
+    MemberProfile,
+    User,
+)
 
 # --- Profile ------------------------------------------------------------------------------------
 
 
 def display_name_taken(display_name: str, *, exclude: MemberProfile | None = None) -> bool:
-    profiles = MemberProfile.objects.filter(display_name__iexact=display_name.strip())
-    if exclude is not None:
+    """
+    Whether another member's name looks like `display_name` (a cleaned name, see
+    pseudonyms.clean): the same skeleton as written or case-folded.
+    """
+    keys = pseudonyms.skeletons(display_name)
+    profiles = MemberProfile.objects.filter(
+        models.Q(name_skeleton=keys.as_written) | models.Q(name_skeleton_folded=keys.folded)
+    )
+    if exclude is not None and exclude.pk is not None:
         profiles = profiles.exclude(pk=exclude.pk)
     return profiles.exists()
 
 
 @transaction.atomic
+def save_profile(
+    *, profile: MemberProfile, update_fields: list[str] | None = None
+) -> MemberProfile:
+    """
+    Save a profile under the pseudonym rules: the name is cleaned (NFKC, no invisible or
+    direction-changing characters) and refused with a ValidationError on "display_name" when
+    another member's name looks like it. Two members racing for lookalike names both pass the
+    check; the database's unique skeletons let only one save, and the other gets the same
+    ValidationError, not an IntegrityError.
+    """
+    try:
+        name = pseudonyms.clean(profile.display_name)
+    except ValidationError as error:
+        raise ValidationError({"display_name": error.error_list}) from None
+    if display_name_taken(name, exclude=profile):
+        raise ValidationError({"display_name": NAME_TAKEN})
+    profile.set_display_name(name)
+    if update_fields is not None:
+        update_fields = [*update_fields, "name_skeleton", "name_skeleton_folded"]
+    try:
+        with transaction.atomic():
+            profile.save(update_fields=update_fields)
+    except IntegrityError:
+        if display_name_taken(name, exclude=profile):  # the other sign-up committed first
+            raise ValidationError({"display_name": NAME_TAKEN}) from None
+        raise
+    return profile
+
+
 def create_profile(*, user: User, display_name: str) -> MemberProfile:
     """The new member's public face: only the pseudonym they chose, nothing public yet."""
-    display_name = display_name.strip()
-    if display_name_taken(display_name):
-        raise ValidationError({"display_name": "Another member already uses this name."})
-    return MemberProfile.objects.create(user=user, display_name=display_name)
+    return save_profile(profile=MemberProfile(user=user, display_name=display_name))
 
 
 @transaction.atomic
 def update_profile(
     *, profile: MemberProfile, display_name: str, bio: str, is_bio_public: bool
 ) -> MemberProfile:
-    display_name = display_name.strip()
-    if display_name_taken(display_name, exclude=profile):
-        raise ValidationError({"display_name": "Another member already uses this name."})
+    fields = ["display_name", "bio", "is_bio_public"]
     profile.display_name = display_name
     profile.bio = bio.strip()
     profile.is_bio_public = is_bio_public
-    profile.save(update_fields=["display_name", "bio", "is_bio_public", "updated_at"])
-    return profile
+    try:
+        return save_profile(profile=profile, update_fields=[*fields, "updated_at"])
+    except ValidationError:
+        profile.refresh_from_db(fields=fields)  # the page shows the profile as it still is
+        raise
 
 
 def _delete_files_on_commit(names: list[str]) -> None:
@@ -94,6 +134,10 @@ def remove_avatar(*, profile: MemberProfile) -> MemberProfile:
 # --- Conditions I live with ---------------------------------------------------------------------
 
 
+def condition_on_list(*, user: User, condition) -> bool:
+    return MemberCondition.objects.filter(user=user, condition=condition).exists()
+
+
 @transaction.atomic
 def add_condition(
     *,
@@ -107,14 +151,17 @@ def add_condition(
 ) -> MemberCondition:
     """
     Record that `user` lives with (or cares for someone with) `condition`, with their explicit
-    consent to store this health data under the current privacy notice.
+    consent to store this health data under the current privacy notice: the consent row (its
+    purpose, time and notice version) is written with the condition row, which rests on it.
+    Only `consent=True` counts as consent.
     """
-    if not consent:
+    if consent is not True:
         raise ValidationError(
             {"consent": "We can only store this if you agree to the privacy notice."}
         )
-    if MemberCondition.objects.filter(user=user, condition=condition).exists():
-        raise ValidationError({"condition": "This condition is already on your list."})
+    already = ValidationError({"condition": "This condition is already on your list."})
+    if condition_on_list(user=user, condition=condition):
+        raise already
     member_condition = MemberCondition(
         user=user,
         condition=condition,
@@ -123,16 +170,22 @@ def add_condition(
         visibility=visibility,
         is_counted=is_counted,
     )
-    member_condition.full_clean(exclude=["user", "condition"])
-    member_condition.save()
-    HealthDataConsent.objects.update_or_create(
-        user=user,
-        condition=condition,
-        defaults={
-            "notice_version": settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
-            "given_at": timezone.now(),
-        },
-    )
+    member_condition.full_clean(exclude=["user", "condition", "consent"])
+    try:
+        with transaction.atomic():
+            member_condition.consent = HealthDataConsent.objects.create(
+                user=user,
+                condition=condition,
+                purpose=HealthDataConsent.Purpose.MEMBER_CONDITION,
+                notice_version=settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
+                given_at=timezone.now(),
+            )
+            member_condition.save()
+    except IntegrityError:
+        # Two clicks of "Add" at once: the first one's row stands, the second is told so.
+        if condition_on_list(user=user, condition=condition):
+            raise already from None
+        raise
     return member_condition
 
 
@@ -155,12 +208,19 @@ def update_condition(
 
 
 @transaction.atomic
-def withdraw_condition(*, member_condition: MemberCondition) -> None:
-    """One click: the condition and the consent to store it are deleted, not hidden."""
-    HealthDataConsent.objects.filter(
-        user_id=member_condition.user_id, condition_id=member_condition.condition_id
-    ).delete()
+def withdraw_condition(*, member_condition: MemberCondition) -> HealthDataConsent:
+    """
+    One click: the condition row is deleted, not hidden, and its consent is marked withdrawn.
+    The consent's record stays (purpose, notice version, given and withdrawn times) to show that
+    the data was stored only with consent; it goes with the account.
+    """
+    consent = member_condition.consent
     member_condition.delete()
+    HealthDataConsent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+    consent.refresh_from_db()
+    return consent
 
 
 # --- Export and erasure -------------------------------------------------------------------------

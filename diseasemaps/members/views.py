@@ -1,4 +1,5 @@
 from allauth.account.decorators import reauthentication_required
+from allauth.account.views import SignupView as AllauthSignupView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -30,6 +31,24 @@ def _apply_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class SignupView(AllauthSignupView):
+    """
+    allauth's sign-up, except that a pseudonym taken by another sign-up between the form's
+    check and the insert (services.save_profile) is shown as a form error, not a server error.
+    Nothing was written: the account adapter creates the user and profile in one transaction.
+    """
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+
+
+signup = SignupView.as_view()
 
 
 def _own_condition(request, pk: int) -> MemberCondition:
@@ -184,7 +203,7 @@ def condition_remove(request, pk: int):
     row = _own_condition(request, pk)
     name = row.condition.display_name
     services.withdraw_condition(member_condition=row)
-    messages.success(request, f"{name} and your consent for it are deleted.")
+    messages.success(request, f"{name} is deleted from your list and your consent withdrawn.")
     return redirect("members:conditions")
 
 

@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import decrypt
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -22,7 +23,13 @@ from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.services import Role
 from diseasemaps.experiences.models import Experience, Treatment
-from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
+from diseasemaps.members.models import (
+    HealthDataConsent,
+    MemberCondition,
+    MemberProfile,
+    ReviewerProfile,
+    User,
+)
 
 DEMO_STAFF_PASSWORD = "diseasemaps-demo"  # noqa: S105 (development only; see load_demo_content)
 DEMO_EMAIL_DOMAIN = "demo.diseasemaps.example"
@@ -306,27 +313,43 @@ def _members(condition: Condition, report: DemoReport) -> list[User]:
     with_profile = set(
         MemberProfile.objects.filter(user__in=users).values_list("user_id", flat=True)
     )
-    MemberProfile.objects.bulk_create(
-        [
-            MemberProfile(user=user, display_name=_pseudonym(number))
-            for number, user in enumerate(users, start=1)
-            if user.pk not in with_profile
-        ]
-    )
+    profiles = []
+    for number, user in enumerate(users, start=1):
+        if user.pk not in with_profile:
+            profile = MemberProfile(user=user)
+            profile.set_display_name(_pseudonym(number))
+            profiles.append(profile)
+    MemberProfile.objects.bulk_create(profiles)
     with_condition = set(
         MemberCondition.objects.filter(user__in=users, condition=condition).values_list(
             "user_id", flat=True
         )
     )
+    wanted = [
+        (number, user)
+        for number, user in enumerate(users, start=1)
+        if user.pk not in with_condition
+    ]
+    # Each row rests on its member's consent, as when a member adds a condition themselves.
+    consents = HealthDataConsent.objects.bulk_create(
+        [
+            HealthDataConsent(
+                user=user,
+                condition=condition,
+                purpose=HealthDataConsent.Purpose.MEMBER_CONDITION,
+                notice_version=settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
+            )
+            for _, user in wanted
+        ]
+    )
     rows = []
-    for number, user in enumerate(users, start=1):
-        if user.pk in with_condition:
-            continue
+    for (number, user), consent in zip(wanted, consents, strict=True):
         is_caregiver = COUNTED_MEMBERS < number <= COUNTED_MEMBERS + CAREGIVERS
         rows.append(
             MemberCondition(
                 user=user,
                 condition=condition,
+                consent=consent,
                 relationship=(
                     MemberCondition.Relationship.CARING_FOR
                     if is_caregiver

@@ -5,8 +5,9 @@ from django.core import mail
 from django.core.management import call_command
 
 from diseasemaps.core.services import Role
+from diseasemaps.members.models import HealthDataConsent, MemberCondition, MemberProfile
 from tests.browser.conftest import add_session_cookie
-from tests.factories import TEST_PASSWORD, StaffFactory
+from tests.factories import TEST_PASSWORD, ConditionFactory, MemberFactory, StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,6 +45,83 @@ def test_a_visitor_signs_up_verifies_joins_dfsp_counted_and_sees_the_figure_grow
 
     page.goto("/conditions/dfsp/")
     assert "173 members of the DiseaseMaps community" in page.locator("main").inner_text()
+    assert page.problems.messages == []
+
+
+def test_a_lookalike_of_a_members_name_is_refused_with_what_was_typed_kept(page):
+    MemberFactory(profile__display_name="BraveWillow1")
+    page.goto("/")
+    page.get_by_role("link", name="Join").click()
+    page.get_by_label("Email").fill("new.member@example.org")
+    name = page.get_by_label("Public name (a pseudonym)")
+
+    for typed, message in [
+        ("ＢｒａｖｅＷｉｌｌｏｗ1", "Another member already uses this name, or one that looks"),
+        ("Br\u0430veWillow1", "Another member already uses this name, or one that looks"),
+        ("Brave\u200bWillow1", "(U+200B ZERO WIDTH SPACE). Please remove it."),
+    ]:
+        name.fill(typed)
+        page.get_by_label("Password:", exact=True).fill("a-long-enough-passphrase")
+        page.get_by_label("Password (again)").fill("a-long-enough-passphrase")
+        with page.expect_navigation():  # the same address: the form comes back
+            page.get_by_role("button", name="Sign Up").click()
+        assert message in page.locator("main").inner_text(), typed
+        assert name.input_value() == typed
+        assert page.get_by_label("Email").input_value() == "new.member@example.org"
+
+    name.fill("BraveOtter")
+    page.get_by_label("Password:", exact=True).fill("a-long-enough-passphrase")
+    page.get_by_label("Password (again)").fill("a-long-enough-passphrase")
+    page.get_by_role("button", name="Sign Up").click()
+    page.wait_for_url("**/accounts/confirm-email/")
+    assert MemberProfile.objects.filter(display_name="BraveOtter").exists()
+    assert MemberProfile.objects.count() == 2
+    assert page.problems.messages == []
+
+
+def _log_in(page, live_server, user) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    add_session_cookie(page.context, live_server, client)
+
+
+def test_a_condition_is_stored_only_with_the_box_ticked_and_removing_it_withdraws_consent(
+    page, live_server
+):
+    member = MemberFactory()
+    ConditionFactory(name="Gout")
+    _log_in(page, live_server, member)
+    page.goto("/members/me/")
+    page.get_by_role("link", name="Conditions I live with").first.click()
+    page.get_by_label(re.compile("^Condition")).select_option(label="Gout")
+    page.get_by_label("I care for someone who has it").check()
+    page.get_by_role("button", name="Add to my list").click()
+    main = page.locator("main")
+    assert "Tick the box to continue." in main.inner_text()
+    assert page.get_by_label("I care for someone who has it").is_checked()
+    assert not MemberCondition.objects.exists()
+    # The refused form comes back as 400, which the console reports; nothing else may be there.
+    assert page.problems.messages == [
+        "error: Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
+    page.problems.messages.clear()
+
+    page.get_by_label("I agree that DiseaseMaps stores").check()
+    page.get_by_role("button", name="Add to my list").click()
+    page.wait_for_url("**/members/me/conditions/")
+    assert "Gout is on your list." in main.inner_text()
+    consent = HealthDataConsent.objects.get(user=member)
+    assert consent.purpose == HealthDataConsent.Purpose.MEMBER_CONDITION
+
+    page.get_by_role("button", name="Remove Gout").click()
+    page.wait_for_url("**/members/me/conditions/")
+    assert "Gout is deleted from your list and your consent withdrawn." in main.inner_text()
+    assert "Your list is empty." in main.inner_text()
+    assert not MemberCondition.objects.exists()
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
     assert page.problems.messages == []
 
 

@@ -11,9 +11,12 @@ AFTER = ("experiences", "0004_fill_written_as_of_existing_posts")
 
 
 def _migrate(target):
+    """`target` for experiences, every other app as it is now (members' rows need consents)."""
     executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
+    targets = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "experiences"]
+    targets.append(target)
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
 
 
 def test_existing_posts_take_their_authors_relationship_and_departed_authors_posts_stay_empty():
@@ -27,8 +30,14 @@ def test_existing_posts_take_their_authors_relationship_and_departed_authors_pos
         User.objects.create(email=f"{name}@example.org")
         for name in ("living", "caring", "withdrew")
     )
-    MemberCondition.objects.create(user=living, condition=condition, relationship="living_with")
-    MemberCondition.objects.create(user=caring, condition=condition, relationship="caring_for")
+    Consent = apps.get_model("members", "HealthDataConsent")
+    for user, relationship in ((living, "living_with"), (caring, "caring_for")):
+        consent = Consent.objects.create(
+            user=user, condition=condition, purpose="member_condition", notice_version="test"
+        )
+        MemberCondition.objects.create(
+            user=user, condition=condition, relationship=relationship, consent=consent
+        )
     posts = {
         name: Experience.objects.create(
             author=author, condition=condition, body="My own experience of it.", body_html=""

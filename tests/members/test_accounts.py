@@ -74,6 +74,81 @@ def test_a_short_password_or_a_taken_pseudonym_is_refused_and_the_form_keeps_wha
     assert not User.objects.filter(email=SIGNUP["email"]).exists()
 
 
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "ＢｒａｖｅＷｉｌｌｏｗ1",
+        "Br\u0430veWillow1",
+        "bravewillow1",
+        "BRAVEWILLOW1",
+        "BraveWilIow1",
+    ],
+)
+def test_a_lookalike_of_a_members_name_is_refused_and_the_form_keeps_what_was_typed(
+    client, lookalike
+):
+    MemberFactory(profile__display_name="BraveWillow1")
+    response = client.post(reverse("account_signup"), SIGNUP | {"display_name": lookalike})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Another member already uses this name, or one that looks just like it." in page
+    assert f'value="{lookalike}"' in page
+    assert 'value="new.person@example.org"' in page
+    assert not User.objects.filter(email=SIGNUP["email"]).exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ("Brave\u200bWillow1", "U+200B ZERO WIDTH SPACE"),
+        ("Good\u202eevil", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    ],
+)
+def test_a_name_with_an_invisible_or_direction_changing_character_is_refused(client, typed, named):
+    response = client.post(reverse("account_signup"), SIGNUP | {"display_name": typed})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert named in page
+    assert f'value="{typed}"' in page
+    assert not User.objects.filter(email=SIGNUP["email"]).exists()
+
+
+def test_a_full_width_name_is_stored_as_the_letters_it_stands_for(client):
+    client.post(reverse("account_signup"), SIGNUP | {"display_name": "ＨｏｐｅｆｕｌＬａｒｋ"})
+    assert MemberProfile.objects.get(user__email=SIGNUP["email"]).display_name == "HopefulLark"
+
+
+def test_a_sign_up_that_loses_a_race_for_its_name_gets_a_form_error_not_a_server_error(
+    client, monkeypatch
+):
+    """
+    The rival's profile appears after the form and the service checked the name and before
+    the insert: the database refuses it, and the member sees the form again with the message.
+    """
+    from diseasemaps.members import services
+
+    checked = services.display_name_taken
+    answers = []
+
+    def rival_signs_up_meanwhile(display_name, *, exclude=None):
+        answers.append(checked(display_name, exclude=exclude))
+        if len(answers) == 2:  # the service's own check: the insert comes next
+            MemberFactory(profile__display_name="HopefulLark")
+        return answers[-1]
+
+    monkeypatch.setattr(services, "display_name_taken", rival_signs_up_meanwhile)
+    client.raise_request_exception = False
+    response = client.post(reverse("account_signup"), SIGNUP)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert answers == [False, False, True]
+    assert "Another member already uses this name, or one that looks just like it." in page
+    assert 'value="HopefulLark"' in page
+    assert not User.objects.filter(email=SIGNUP["email"]).exists()
+    assert mail.outbox == []
+
+
 def test_signing_up_with_a_known_address_looks_the_same_and_creates_nothing(client):
     existing = verified_member(email="new.person@example.org")
     unknown = Client().post(

@@ -146,7 +146,7 @@ def test_the_natural_key_finds_the_account_however_the_address_is_typed():
 
 # --- The data migration ----------------------------------------------------------------------
 
-migration = importlib.import_module("diseasemaps.members.migrations.0005_lowercase_email_addresses")
+migration = importlib.import_module("diseasemaps.members.migrations.0011_lowercase_email_addresses")
 
 
 def _store_as_typed(model, pk, email):

@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -10,18 +11,26 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import IntegrityError, connection, models, transaction
 from django.test import Client
+from django.utils import timezone
 
 from diseasemaps.experiences.models import Experience
 from diseasemaps.members import registry, services
-from diseasemaps.members.models import HealthDataConsent, MemberCondition, MemberProfile
+from diseasemaps.members.models import (
+    NAME_TAKEN,
+    HealthDataConsent,
+    MemberCondition,
+    MemberProfile,
+)
 from tests.conftest import totp_authenticator
 from tests.factories import (
     ConditionFactory,
     ExperienceFactory,
+    HealthDataConsentFactory,
     MemberConditionFactory,
     MemberFactory,
+    MemberProfileFactory,
     StaffFactory,
     UserFactory,
 )
@@ -48,6 +57,92 @@ def test_create_profile_refuses_a_name_another_member_uses_in_any_case():
     MemberFactory(profile__display_name="QuietHeron")
     with pytest.raises(ValidationError):
         services.create_profile(user=UserFactory(), display_name="quietheron")
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    ["ＢｒａｖｅＷｉｌｌｏｗ1", "Br\u0430veWillow1", "bravewillow1", "BraveWilIow1"],
+)
+def test_create_profile_refuses_a_lookalike_of_another_members_name(lookalike):
+    MemberFactory(profile__display_name="BraveWillow1")
+    with pytest.raises(ValidationError) as refused:
+        services.create_profile(user=UserFactory(), display_name=lookalike)
+    assert refused.value.message_dict == {"display_name": [NAME_TAKEN]}
+    assert MemberProfile.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["Brave\u200bWillow1", "Good\u202eevil"])
+def test_create_profile_refuses_invisible_and_direction_changing_characters(name):
+    with pytest.raises(ValidationError) as refused:
+        services.create_profile(user=UserFactory(), display_name=name)
+    assert "invisible or changes the direction" in refused.value.message_dict["display_name"][0]
+    assert not MemberProfile.objects.exists()
+
+
+def test_create_profile_stores_the_normalised_name_and_its_skeletons():
+    profile = services.create_profile(user=UserFactory(), display_name=" ＨｏｐｅｆｕｌＬａｒｋ ")
+    profile.refresh_from_db()
+    assert profile.display_name == "HopefulLark"
+    assert (profile.name_skeleton, profile.name_skeleton_folded) == ("HopefulLark", "hopefullark")
+
+
+def test_a_member_may_change_the_case_of_their_own_name_but_not_take_anothers(member):
+    MemberFactory(profile__display_name="QuietHeron")
+    profile = member.member_profile
+    services.update_profile(
+        profile=profile, display_name="brave willow", bio="", is_bio_public=False
+    )
+    services.update_profile(
+        profile=profile, display_name="Brave Willow", bio="", is_bio_public=False
+    )
+    with pytest.raises(ValidationError):
+        services.update_profile(
+            profile=profile, display_name="Quiet\u0397eron", bio="Kept?", is_bio_public=True
+        )
+    # The instance the page shows again is the profile as saved, not the refused change.
+    assert (profile.display_name, profile.bio) == ("Brave Willow", "")
+    profile.refresh_from_db()
+    assert profile.display_name == "Brave Willow"
+    assert profile.name_skeleton_folded == "brave willow"
+
+
+def test_the_database_refuses_a_second_profile_with_the_same_skeleton():
+    MemberFactory(profile__display_name="BraveWillow1")
+    for lookalike in ["bravewillow1", "BraveWilIow1"]:
+        profile = MemberProfile(user=UserFactory())
+        profile.set_display_name(lookalike)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            profile.save()
+    assert MemberProfile.objects.count() == 1
+
+
+def test_the_database_refuses_a_profile_saved_without_its_skeletons():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MemberProfile.objects.create(user=UserFactory(), display_name="NoSkeleton")
+
+
+def test_a_sign_up_that_loses_a_race_for_a_name_gets_a_validation_error(monkeypatch):
+    """
+    The rival's profile appears between this sign-up's check and its insert, as when two
+    sign-ups run at once: the check passed, the database refuses the insert, and the service
+    says so as it says any taken name (the threaded version is in test_concurrency.py).
+    """
+    rival, loser = UserFactory(), UserFactory()
+    checked = services.display_name_taken
+    answers = []
+
+    def check_then_lose_the_race(display_name, *, exclude=None):
+        answers.append(checked(display_name, exclude=exclude))
+        if not MemberProfile.objects.filter(user=rival).exists():
+            MemberProfileFactory(user=rival, display_name="BraveWillow1")
+        return answers[-1]
+
+    monkeypatch.setattr(services, "display_name_taken", check_then_lose_the_race)
+    with pytest.raises(ValidationError) as refused:
+        services.create_profile(user=loser, display_name="bravewillow1")
+    assert refused.value.message_dict == {"display_name": [NAME_TAKEN]}
+    assert answers == [False, True]  # free when checked, taken once the insert failed
+    assert not MemberProfile.objects.filter(user=loser).exists()
 
 
 def test_every_profile_gets_a_distinct_random_public_id(member):
@@ -78,6 +173,92 @@ def test_adding_a_condition_records_consent_with_the_notice_version_and_date(mem
     assert consent.notice_version == settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION
     assert consent.given_at is not None
     assert row.visibility == MemberCondition.Visibility.ONLY_ME
+    # What it was for, and that the row rests on it.
+    assert consent.purpose == HealthDataConsent.Purpose.MEMBER_CONDITION
+    assert consent.withdrawn_at is None
+    assert row.consent == consent
+
+
+@pytest.mark.parametrize("consent", [False, None, "on", "0", 1])
+def test_only_consent_true_counts_as_consent(member, consent):
+    with pytest.raises(ValidationError) as refused:
+        add(member, ConditionFactory(), consent=consent)
+    assert "consent" in refused.value.message_dict
+    assert not MemberCondition.objects.exists()
+    assert not HealthDataConsent.objects.exists()
+
+
+def test_the_database_refuses_a_condition_row_without_its_consent(member):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MemberCondition.objects.create(user=member, condition=ConditionFactory())
+    assert not MemberCondition.objects.exists()
+
+
+def _delete_consent_behind_the_orms_back(consent_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM members_healthdataconsent WHERE id = %s", [consent_id])
+    connection.check_constraints(table_names=["members_membercondition"])
+
+
+def test_a_consent_cannot_be_deleted_while_its_condition_row_rests_on_it(member):
+    row = add(member, ConditionFactory())
+    with pytest.raises(models.RestrictedError), transaction.atomic():
+        row.consent.delete()
+    # Nor in SQL: the foreign key is the database's.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _delete_consent_behind_the_orms_back(row.consent_id)
+    assert MemberCondition.objects.filter(pk=row.pk, consent__isnull=False).exists()
+
+
+def test_the_database_holds_one_consent_in_force_per_member_condition_and_purpose(member):
+    consent = add(member, ConditionFactory()).consent
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HealthDataConsentFactory(user=member, condition=consent.condition)
+    HealthDataConsent.objects.filter(pk=consent.pk).update(withdrawn_at=timezone.now())
+    HealthDataConsentFactory(user=member, condition=consent.condition)  # a new one, once withdrawn
+
+
+def test_the_database_refuses_a_withdrawal_before_the_consent(member):
+    consent = HealthDataConsentFactory(user=member)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HealthDataConsent.objects.filter(pk=consent.pk).update(
+            withdrawn_at=consent.given_at - datetime.timedelta(seconds=1)
+        )
+
+
+def test_adding_a_condition_again_after_withdrawing_it_records_a_new_consent(member):
+    condition = ConditionFactory()
+    services.withdraw_condition(member_condition=add(member, condition))
+    row = add(member, condition)
+    history = HealthDataConsent.objects.filter(user=member, condition=condition)
+    assert history.count() == 2
+    assert list(history.in_force()) == [row.consent]
+
+
+def test_two_clicks_of_add_at_once_store_one_row_and_tell_the_second(member, monkeypatch):
+    condition = ConditionFactory()
+    checked = services.condition_on_list
+    answers = []
+
+    def first_click_lands_meanwhile(*, user, condition):
+        answers.append(checked(user=user, condition=condition))
+        if len(answers) == 1:
+            MemberConditionFactory(user=user, condition=condition)
+        return answers[-1]
+
+    monkeypatch.setattr(services, "condition_on_list", first_click_lands_meanwhile)
+    with pytest.raises(ValidationError) as refused:
+        add(member, condition)
+    assert refused.value.message_dict == {"condition": ["This condition is already on your list."]}
+    assert answers == [False, True]
+
+
+def test_deleting_a_user_deletes_their_conditions_and_consents_with_them(member):
+    add(member, ConditionFactory())
+    services.withdraw_condition(member_condition=add(member, ConditionFactory()))
+    member.delete()
+    assert not MemberCondition.objects.exists()
+    assert not HealthDataConsent.objects.exists()
 
 
 def test_adding_a_condition_without_consent_stores_nothing(member):
@@ -102,11 +283,15 @@ def test_an_implausible_year_of_diagnosis_is_refused_and_nothing_is_written(memb
     assert not HealthDataConsent.objects.exists()
 
 
-def test_withdrawing_removes_the_condition_and_its_consent(member):
+def test_withdrawing_removes_the_condition_and_keeps_a_record_of_the_withdrawn_consent(member):
     row = add(member, ConditionFactory())
-    services.withdraw_condition(member_condition=row)
+    given = HealthDataConsent.objects.get()
+    consent = services.withdraw_condition(member_condition=row)
     assert not MemberCondition.objects.exists()
-    assert not HealthDataConsent.objects.exists()
+    assert consent == HealthDataConsent.objects.get()
+    assert consent.given_at == given.given_at
+    assert consent.withdrawn_at >= consent.given_at
+    assert not HealthDataConsent.objects.in_force().exists()
 
 
 def test_counting_oneself_in_makes_the_community_figure_grow(member):
@@ -192,7 +377,11 @@ def test_the_export_holds_everything_about_the_member_and_nothing_about_others(m
     assert data["members.MemberCondition"] == [
         data["members.MemberCondition"][0] | {"condition": "Rare Thing", "visibility": "members"}
     ]
-    assert data["members.HealthDataConsent"][0]["notice_version"]
+    [consent] = data["members.HealthDataConsent"]
+    assert consent["notice_version"]
+    assert consent["purpose"] == "member_condition"
+    assert consent["withdrawn_at"] is None
+    assert data["members.MemberCondition"][0]["consent_id"] == consent["id"]
     assert data["account.EmailAddress"][0]["email"] == member.email
     assert data["mfa.Authenticator"][0]["type"] == "totp"
     assert [row["body"] for row in data["experiences.Experience"]] == ["What I lived through."]
@@ -222,6 +411,7 @@ def _member_with_everything(client_factory=None):
     member = MemberFactory()
     condition = ConditionFactory()
     add(member, condition, is_counted=True)
+    services.withdraw_condition(member_condition=add(member, ConditionFactory()))
     EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
     totp_authenticator(member)
     services.set_avatar(

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -61,10 +62,39 @@ def test_a_member_adds_a_condition_with_consent_and_removes_it_in_one_click(memb
     assert (row.diagnosed_in, row.is_counted) == (2018, True)
     assert HealthDataConsent.objects.filter(user=member).exists()
 
-    response = member_client.post(reverse("members:condition_remove", args=[row.pk]))
-    assert response.status_code == 302
+    response = member_client.post(reverse("members:condition_remove", args=[row.pk]), follow=True)
+    assert response.redirect_chain[-1][1] == 302
+    assert not MemberCondition.objects.exists()
+    # The consent is not deleted but withdrawn: its record stays, with the time of withdrawal.
+    consent = HealthDataConsent.objects.get(user=member)
+    assert consent.withdrawn_at is not None
+    assert "deleted from your list and your consent withdrawn" in response.content.decode()
+
+
+ADD = {"relationship": "living_with", "visibility": "only_me", "diagnosed_in": ""}
+
+
+@pytest.mark.parametrize("sent", ["0", "false", "False", "", "off", "no", "yes", "1"])
+def test_only_a_ticked_box_counts_as_consent(member_client, sent):
+    condition = ConditionFactory()
+    response = member_client.post(
+        reverse("members:conditions"), ADD | {"condition": condition.pk, "consent": sent}
+    )
+    assert response.status_code == 400
+    assert "We can only store this if you agree" in response.content.decode()
     assert not MemberCondition.objects.exists()
     assert not HealthDataConsent.objects.exists()
+
+
+def test_the_consent_box_is_sent_as_a_browser_sends_a_ticked_box(member_client):
+    page = member_client.get(reverse("members:conditions")).content.decode()
+    box = re.search(r'<input type="checkbox" name="consent"[^>]*>', page).group(0)
+    assert "value=" not in box  # so a ticked box is sent as "on", the one value that counts
+    response = member_client.post(
+        reverse("members:conditions"),
+        ADD | {"condition": ConditionFactory().pk, "consent": "on"},
+    )
+    assert response.status_code == 302
 
 
 def test_without_consent_nothing_is_stored_and_the_form_keeps_the_choices(member_client):
@@ -186,6 +216,24 @@ def test_the_profile_form_saves_and_keeps_input_on_error(member_client, member):
     assert member.member_profile.display_name == "FreeName"
 
 
+@pytest.mark.parametrize("typed", ["ＴａｋｅｎＮａｍｅ", "T\u0430kenName", "Taken\u200bName"])
+def test_the_profile_form_refuses_a_lookalike_or_invisible_name_and_keeps_it(
+    member_client, member, typed
+):
+    MemberFactory(profile__display_name="TakenName")
+    name_before = member.member_profile.display_name
+    response = member_client.post(
+        reverse("members:profile"), {"display_name": typed, "bio": "Kept text"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "looks just like it" in page or "invisible or changes the direction" in page
+    assert f'value="{typed}"' in page
+    assert "Kept text" in page
+    member.member_profile.refresh_from_db()
+    assert member.member_profile.display_name == name_before
+
+
 def test_export_asks_for_the_password_again_then_downloads_json(member):
     MemberConditionFactory(user=member)
     client = Client()
@@ -214,6 +262,15 @@ def test_deleting_needs_the_confirmation_box(member):
     client = reauthenticated(member)
     response = client.post(reverse("members:delete"), {"keep_posts": ""})
     assert response.status_code == 200
+    assert type(member).objects.filter(pk=member.pk).exists()
+
+
+@pytest.mark.parametrize("sent", ["0", "false", "off"])
+def test_only_a_ticked_box_confirms_deleting_the_account(member, sent):
+    client = reauthenticated(member)
+    response = client.post(reverse("members:delete"), {"keep_posts": "", "confirm": sent})
+    assert response.status_code == 200
+    assert "Tick the box to confirm." in response.content.decode()
     assert type(member).objects.filter(pk=member.pk).exists()
 
 

@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("account", "0009_emailaddress_unique_primary_email"),
-        ("members", "0004_profile_public_id_unique"),
+        ("members", "0010_member_condition_requires_consent"),
     ]
 
     operations = [
