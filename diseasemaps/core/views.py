@@ -1,5 +1,4 @@
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,9 +21,7 @@ def _popular_conditions(limit: int):
 
 
 def home(request):
-    recently_reviewed = Question.objects.published().order_by(
-        F("live_revision__updated_on").desc(nulls_last=True), "title"
-    )[:6]
+    recently_reviewed = Question.objects.recently_reviewed()[:6]
     return render(
         request,
         "core/home.html",
