@@ -226,7 +226,7 @@ class AnswerRevision(TimeStampedModel):
         max_length=30_000,
         validators=[validate_markdown_links],
         help_text="The full answer in Markdown: paragraphs, lists, emphasis, links and "
-        "headings (## to ####).",
+        "headings (## to ####). Cite a source by its number in the list: [1], [2] …",
     )
     body_html = models.TextField(editable=False, help_text="`body` rendered and sanitized.")
     change_summary = models.CharField(
@@ -290,7 +290,7 @@ class AnswerRevision(TimeStampedModel):
     def set_body(self, body: str) -> None:
         """Set the Markdown body and the sanitized HTML made from it, once, here."""
         self.body = body
-        self.body_html = render_markdown(body)
+        self.body_html = render_markdown(body, citations=True)
 
     @property
     def is_open(self) -> bool:
@@ -362,7 +362,17 @@ class Source(models.Model):
     """A reference that a revision's text rests on, shown numbered under the answer."""
 
     revision = models.ForeignKey(AnswerRevision, on_delete=models.CASCADE, related_name="sources")
-    position = models.PositiveSmallIntegerField(default=1)
+    position = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Its place in the list (lowest first). The text cites the first source in the "
+        "list as [1], the second as [2] …",
+    )
+    authors = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="As the publication lists them, Vancouver style: “Saiag P, Lebbe C, "
+        "Brochez L, et al” (the first six, then et al).",
+    )
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True, help_text="Journal or organisation.")
     year = models.PositiveSmallIntegerField(
@@ -387,6 +397,10 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # The list adds the full stop after the authors.
+        self.authors = self.authors.strip().rstrip(".").strip()
 
 
 class AnswerFeedbackQuerySet(models.QuerySet):
