@@ -199,11 +199,13 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # Every upload passes the size limit first, so an oversized file is dropped while it streams in.
+# What passes (5 MB at most) is held in memory and never spooled to a temporary file, so a full
+# local disk cannot break a request; a request too large for memory has no file worth keeping.
 FILE_UPLOAD_HANDLERS = [
     "diseasemaps.members.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024  # the largest avatar and the form around it
 
 STORAGES = {
     "default": {
@@ -297,6 +299,8 @@ DISEASEMAPS_MEMBER_READS_PER_ADDRESS = env.int("DISEASEMAPS_MEMBER_READS_PER_ADD
 # The privacy notice members consent to when they tell us about a condition. Publishing a new
 # version (templates/members/privacy_notice.html) means raising this; consents record it.
 DISEASEMAPS_PRIVACY_NOTICE_VERSION = "2026-12-02"
-# Avatars: the largest upload accepted (cut off while streaming), the largest picture decoded.
+# Avatars: the largest upload accepted (cut off while streaming), the largest picture decoded,
+# and the most memory decoding one may take, worked out from its header (members/avatars.py).
 DISEASEMAPS_AVATAR_MAX_BYTES = 5 * 1024 * 1024
 DISEASEMAPS_AVATAR_MAX_PIXELS = 40_000_000
+DISEASEMAPS_AVATAR_MAX_DECODE_BYTES = 64_000_000

@@ -118,7 +118,7 @@ class RevisionFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: n + 1)
     short_answer = "A short answer."
     body = "A paragraph.\n\n- one\n- two\n"
-    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body, citations=True))
     author = factory.SubFactory(StaffFactory, roles=[Role.EDITOR])
 
 

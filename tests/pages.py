@@ -4,15 +4,19 @@ them (security headers, cookies, browser console, accessibility, HTML validity).
 adds a page type adds it here as part of being done.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils import timezone
 
+from diseasemaps.core.markdown import render_markdown
 from diseasemaps.search.services import index_question
 from tests.factories import (
     ConditionFactory,
     ExperienceFactory,
     MemberConditionFactory,
+    SourceFactory,
     published_question,
 )
 
@@ -22,16 +26,25 @@ def public_pages() -> dict[str, str]:
     question = published_question(
         condition__name="Dermatofibrosarcoma Protuberans", condition__abbreviation="DFSP"
     )
+    _cite_a_source(question.live_revision)
     experience = ExperienceFactory(question=question)
     question_kwargs = {"condition_slug": question.condition.slug, "slug": question.slug}
     reviewer = question.live_revision.reviewer.reviewer_profile
     index_question(question=question)
+    # A second answer of the same reviewer, past its review date: its labels say so everywhere.
+    overdue = published_question(condition=question.condition, title="How is DFSP followed up?")
+    overdue.live_revision.reviewer = reviewer.user
+    overdue.live_revision.short_answer = "Follow-up visits go on for years after treatment."
+    overdue.live_revision.next_review_on = timezone.localdate() - datetime.timedelta(days=1)
+    overdue.live_revision.save()
+    index_question(question=overdue)
     shared = MemberConditionFactory(condition=question.condition, visibility="everyone")
     return {
         "home": reverse("pages:home"),
         "condition index": reverse("conditions:index"),
         "condition": question.condition.get_absolute_url(),
         "question": question.get_absolute_url(),
+        "question, review overdue": overdue.get_absolute_url(),
         "review history": reverse("answers:question-history", kwargs=question_kwargs),
         "reviewer": reverse("answers:reviewer", kwargs={"slug": reviewer.slug}),
         "how we review": reverse("answers:review-policy"),
@@ -58,6 +71,7 @@ READ_ONLY_PAGES = [
     "condition index",
     "condition",
     "question",
+    "question, review overdue",
     "review history",
     "reviewer",
     "how we review",
@@ -71,6 +85,21 @@ READ_ONLY_PAGES = [
     "privacy notice",
     "member",
 ]
+
+
+def _cite_a_source(revision) -> None:
+    """The answer cites its one source, listed with authors, DOI and PubMed id."""
+    revision.body = "Surgery comes first [1].\n\n- one\n- two\n"
+    revision.body_html = render_markdown(revision.body, citations=True)
+    revision.save()
+    SourceFactory(
+        revision=revision,
+        authors="Lowe GC, Onajin O, Baum CL, et al",
+        publisher="Dermatologic Surgery",
+        year=2017,
+        doi="10.1097/DSS.0000000000000910",
+        pubmed_id="27749444",
+    )
 
 
 @dataclass

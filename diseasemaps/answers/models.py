@@ -45,12 +45,47 @@ def validate_markdown_links(text: str) -> None:
         )
 
 
+class ReviewState(models.TextChoices):
+    """
+    What readers are told about an answer's medical review. Every label that speaks of the
+    review (the question page's label and badge, the home page, condition, reviewer and search
+    lists) comes from this: `AnswerRevision.review_state` for one answer, the `review_current()`
+    and `review_overdue()` QuerySet methods for lists, both from the rule in `_review_overdue`.
+    So no page can call an answer whose review is overdue freshly reviewed.
+    """
+
+    REVIEWED = "reviewed", "Medically reviewed"
+    OVERDUE = "overdue", "Review overdue"
+    NOT_REVIEWED = "not_reviewed", "Not yet medically reviewed"
+
+
+def _review_overdue(today: datetime.date, *, via: str = "") -> models.Q:
+    """The rule, in SQL: the next full review was due before `today` (a due date holds all day)."""
+    return models.Q(**{f"{via}next_review_on__lt": today})
+
+
 class QuestionQuerySet(models.QuerySet):
     def published(self) -> "QuestionQuerySet":
         """Questions with an approved, live answer: the only ones a visitor may see."""
         return self.filter(
             live_revision__isnull=False, live_revision__state=AnswerRevision.State.APPROVED
         ).select_related("condition", "live_revision", "live_revision__reviewer__reviewer_profile")
+
+    def review_current(self, *, today: datetime.date | None = None) -> "QuestionQuerySet":
+        """Published questions whose answer's medical review still holds (ReviewState.REVIEWED)."""
+        today = today or timezone.localdate()
+        return self.published().exclude(_review_overdue(today, via="live_revision__"))
+
+    def review_overdue(self, *, today: datetime.date | None = None) -> "QuestionQuerySet":
+        """Published questions whose answer is past its next review (ReviewState.OVERDUE)."""
+        today = today or timezone.localdate()
+        return self.published().filter(_review_overdue(today, via="live_revision__"))
+
+    def recently_reviewed(self, *, today: datetime.date | None = None) -> "QuestionQuerySet":
+        """Answers whose review holds, the most recently medically reviewed first."""
+        return self.review_current(today=today).order_by(
+            F("live_revision__reviewed_on").desc(nulls_last=True), "title"
+        )
 
 
 class Question(TimeStampedModel):
@@ -114,8 +149,8 @@ class AnswerRevisionQuerySet(models.QuerySet):
         return self.filter(state=AnswerRevision.State.APPROVED, question__live_revision=F("pk"))
 
     def overdue(self, *, today: datetime.date) -> "AnswerRevisionQuerySet":
-        """Live answers whose next full review date has passed."""
-        return self.live().filter(next_review_on__lt=today)
+        """Live answers whose next full review date has passed (ReviewState.OVERDUE)."""
+        return self.live().filter(_review_overdue(today))
 
     def due_for_review(
         self, *, today: datetime.date, within_days: int = 30
@@ -191,7 +226,7 @@ class AnswerRevision(TimeStampedModel):
         max_length=30_000,
         validators=[validate_markdown_links],
         help_text="The full answer in Markdown: paragraphs, lists, emphasis, links and "
-        "headings (## to ####).",
+        "headings (## to ####). Cite a source by its number in the list: [1], [2] …",
     )
     body_html = models.TextField(editable=False, help_text="`body` rendered and sanitized.")
     change_summary = models.CharField(
@@ -255,7 +290,7 @@ class AnswerRevision(TimeStampedModel):
     def set_body(self, body: str) -> None:
         """Set the Markdown body and the sanitized HTML made from it, once, here."""
         self.body = body
-        self.body_html = render_markdown(body)
+        self.body_html = render_markdown(body, citations=True)
 
     @property
     def is_open(self) -> bool:
@@ -265,10 +300,31 @@ class AnswerRevision(TimeStampedModel):
     def is_live(self) -> bool:
         return self.state == self.State.APPROVED
 
+    def review_state_on(self, day: datetime.date) -> ReviewState:
+        """
+        What readers are told about this revision's review on `day`: not reviewed until a
+        reviewer approves it (a draft in preview); overdue once its next review date has passed
+        (the same rule as `_review_overdue`); medically reviewed otherwise.
+        """
+        if self.state not in (self.State.APPROVED, self.State.SUPERSEDED) or not self.reviewed_on:
+            return ReviewState.NOT_REVIEWED
+        if self.next_review_on is not None and self.next_review_on < day:
+            return ReviewState.OVERDUE
+        return ReviewState.REVIEWED
+
+    @property
+    def review_state(self) -> ReviewState:
+        return self.review_state_on(timezone.localdate())
+
+    @property
+    def is_medically_reviewed(self) -> bool:
+        """Reviewed and not overdue: only then may a page call the answer medically reviewed."""
+        return self.review_state == ReviewState.REVIEWED
+
     @property
     def is_review_overdue(self) -> bool:
-        """The next full review date has passed: the badge says so until a reviewer acts."""
-        return self.next_review_on is not None and self.next_review_on < timezone.localdate()
+        """The next full review date has passed: every label says so until a reviewer acts."""
+        return self.review_state == ReviewState.OVERDUE
 
 
 class RevisionEventQuerySet(models.QuerySet):
@@ -306,7 +362,17 @@ class Source(models.Model):
     """A reference that a revision's text rests on, shown numbered under the answer."""
 
     revision = models.ForeignKey(AnswerRevision, on_delete=models.CASCADE, related_name="sources")
-    position = models.PositiveSmallIntegerField(default=1)
+    position = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Its place in the list (lowest first). The text cites the first source in the "
+        "list as [1], the second as [2] …",
+    )
+    authors = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="As the publication lists them, Vancouver style: “Saiag P, Lebbe C, "
+        "Brochez L, et al” (the first six, then et al).",
+    )
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True, help_text="Journal or organisation.")
     year = models.PositiveSmallIntegerField(
@@ -331,6 +397,10 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # The list adds the full stop after the authors.
+        self.authors = self.authors.strip().rstrip(".").strip()
 
 
 class AnswerFeedbackQuerySet(models.QuerySet):

@@ -6,6 +6,7 @@ always goes through nh3 with an allow-list. Headings are clamped to h2–h4: eac
 (the question), and a reviewer's "# Title" must not compete with it.
 """
 
+import re
 from functools import cache
 
 import nh3
@@ -13,11 +14,50 @@ from markdown_it import MarkdownIt
 
 _BASE_TAGS = {"p", "br", "ul", "ol", "li", "em", "strong", "a", "blockquote", "code"}
 _HEADING_TAGS = {"h2", "h3", "h4"}
+# A numbered reference in an answer, "[2]": the second source listed under it.
+_CITATION = re.compile(r"\[([1-9]\d{0,2})\]")
+# The only relative link an answer may hold: to one of its own numbered sources.
+_SOURCE_FRAGMENT = re.compile(r"#source-[1-9]\d{0,2}")
+
+
+def source_anchor(number: int) -> str:
+    """The id of the n-th source in the list under an answer (templates/answers/_source.html)."""
+    return f"source-{number}"
+
+
+def _citation_rule(state, silent: bool) -> bool:
+    """
+    "[2]" is a reference to the answer's second source. "[2](https://…)" stays a link whose text
+    is 2, and an escaped "\\[2]" or one in `code` stays text.
+    """
+    if state.src[state.pos] != "[":
+        return False
+    match = _CITATION.match(state.src, state.pos)
+    if match is None or state.src[match.end() : match.end() + 1] == "(":
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"number": int(match.group(1))}
+    state.pos = match.end()
+    return True
+
+
+def _render_citation(renderer, tokens, index, options, env) -> str:
+    number = tokens[index].meta["number"]
+    return f'<a href="#{source_anchor(number)}">[{number}]</a>'
 
 
 @cache
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+def _parser(*, citations: bool = False) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    if citations:
+        md.inline.ruler.before("link", "citation", _citation_rule)
+        md.add_render_rule("citation", _render_citation)
+    return md
+
+
+def _only_source_fragments(url: str) -> str | None:
+    return url if _SOURCE_FRAGMENT.fullmatch(url) else None
 
 
 def _clamp_headings(tokens, *, allow_headings: bool) -> None:
@@ -36,6 +76,7 @@ def render_markdown(
     allow_headings: bool = True,
     link_rel: str = "noopener",
     absolute_links_only: bool = False,
+    citations: bool = False,
 ) -> str:
     """
     Render Markdown to sanitized HTML.
@@ -43,13 +84,21 @@ def render_markdown(
     Allowed: paragraphs, lists, emphasis, blockquotes, inline code, links with http or https
     targets, and (when `allow_headings`) h2–h4. Everything else is dropped, its text kept.
     `absolute_links_only` also drops relative link targets, which in a member's post could only
-    be a trick (a path on our own site dressed up as something else).
+    be a trick (a path on our own site dressed up as something else). `citations` (reviewed
+    answers) turns "[n]" into a link to the n-th source listed under the answer, and then the
+    only relative target kept is such a "#source-n".
     """
-    md = _parser()
+    md = _parser(citations=citations)
     tokens = md.parse(text or "")
     _clamp_headings(tokens, allow_headings=allow_headings)
     html = md.renderer.render(tokens, md.options, {})
     tags = _BASE_TAGS | (_HEADING_TAGS if allow_headings else set())
+    if absolute_links_only:
+        relative = "deny"
+    elif citations:
+        relative = _only_source_fragments
+    else:
+        relative = None
     return nh3.clean(
         html,
         tags=tags,
@@ -57,8 +106,21 @@ def render_markdown(
         url_schemes={"http", "https"},
         link_rel=link_rel,
         strip_comments=True,
-        url_relative="deny" if absolute_links_only else None,
+        url_relative=relative,
     )
+
+
+def cited_sources(text: str) -> list[int]:
+    """The source numbers "[n]" cited in `text`, in order of first use, as the page renders them."""
+    numbers: list[int] = []
+    stack = list(_parser(citations=True).parse(text or ""))
+    while stack:
+        token = stack.pop(0)
+        if token.children:
+            stack[:0] = token.children
+        if token.type == "citation" and token.meta["number"] not in numbers:
+            numbers.append(token.meta["number"])
+    return numbers
 
 
 @cache

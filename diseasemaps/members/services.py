@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from diseasemaps.members.models import (
     MemberProfile,
     User,
 )
+
+logger = logging.getLogger(__name__)
 
 # --- Profile ------------------------------------------------------------------------------------
 
@@ -100,25 +103,53 @@ def _delete_files_on_commit(names: list[str]) -> None:
         transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
 
 
+AVATAR_NOT_STORED = (
+    "We could not store your picture just now, so nothing has changed. Please try again later."
+)
+
+
 @transaction.atomic
 def set_avatar(*, profile: MemberProfile, upload) -> MemberProfile:
     """
     Check and re-encode an uploaded picture (see avatars.py), store both sizes under random
     names and delete the previous ones once the change is committed. Raises ValidationError with
-    a message for the member when the file is not a picture we accept.
+    a message for the member when the file is not a picture we accept, or when the storage fails
+    (a full disk, say): then nothing of the new picture is left in storage and the profile keeps
+    its old picture.
     """
     large, small = avatars.process(upload)
     old = [profile.avatar.name, profile.avatar_small.name]
-    profile.avatar.save("avatar.webp", ContentFile(large), save=False)
-    profile.avatar_small.save("avatar.webp", ContentFile(small), save=False)
+    storage = profile.avatar.storage
+    written: list[str] = []
     try:
+        for field_file, data in ((profile.avatar, large), (profile.avatar_small, small)):
+            name = field_file.field.generate_filename(profile, "avatar.webp")
+            # Named before saving: a save that fails part-way (ENOSPC) can leave a file behind.
+            # The name is random, so it cannot be anyone else's file.
+            written.append(name)
+            written[-1] = storage.save(
+                name, ContentFile(data), max_length=field_file.field.max_length
+            )
+        profile.avatar.name, profile.avatar_small.name = written
         profile.save(update_fields=["avatar", "avatar_small", "updated_at"])
-    except Exception:
-        default_storage.delete(profile.avatar.name)
-        default_storage.delete(profile.avatar_small.name)
+    except Exception as error:
+        profile.avatar.name, profile.avatar_small.name = old
+        for name in written:
+            _delete_file_quietly(storage, name)
+        if isinstance(error, OSError):
+            logger.exception("An avatar could not be stored")
+            raise ValidationError(AVATAR_NOT_STORED, code="not_stored") from error
         raise
     _delete_files_on_commit(old)
     return profile
+
+
+def _delete_file_quietly(storage, name: str) -> None:
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except OSError:
+        logger.exception("A file left by a failed save could not be deleted: %s", name)
 
 
 @transaction.atomic

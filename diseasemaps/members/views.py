@@ -107,9 +107,13 @@ def avatar(request):
             services.set_avatar(profile=member_profile, upload=form.cleaned_data["avatar"])
         except ValidationError as error:
             form.add_error("avatar", error)
+            # The storage failing is our fault, not the file's.
+            status = 503 if error.code == "not_stored" else 400
         else:
             messages.success(request, "Your picture is saved.")
             return redirect("members:profile")
+    else:
+        status = 400
     profile_form = ProfileForm(
         initial={
             "display_name": member_profile.display_name,
@@ -122,7 +126,7 @@ def avatar(request):
         request,
         "members/profile.html",
         {"profile": member_profile, "form": profile_form, "avatar_form": form},
-        status=400,
+        status=status,
     )
 
 

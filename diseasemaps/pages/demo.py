@@ -6,6 +6,7 @@ writes nothing.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from diseasemaps.answers import services as answer_services
-from diseasemaps.answers.models import Question
+from diseasemaps.answers.models import AnswerRevision, Question, Source
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.services import Role
 from diseasemaps.experiences.models import Experience, Treatment
@@ -69,17 +70,18 @@ SHORT_ANSWER = (
 # the seed's own text states, and the revision's change summary says so.
 BODY = """\
 Because Dermatofibrosarcoma Protuberans (DFSP) is a locally aggressive tumor, surgical removal \
-remains the cornerstone of care. Surgeons aim for wide local excision or Mohs micrographic \
-surgery, which allows for precise mapping of tumor margins to minimize recurrence. Understanding \
-that clear margins are the most critical factor in preventing local recurrence is essential.
+remains the cornerstone of care [1]. Surgeons aim for wide local excision or Mohs micrographic \
+surgery, which allows for precise mapping of tumor margins to minimize recurrence [1][2]. \
+Understanding that clear margins are the most critical factor in preventing local recurrence is \
+essential [2][3].
 
 While surgery is the first-line treatment, systemic therapy is utilized when surgery is not \
-feasible. The following options are frequently discussed in clinical practice:
+feasible [1][4]. The following options are frequently discussed in clinical practice:
 
-- **Mohs micrographic surgery**, which maps the tumor margins precisely during the operation.
-- **Wide local excision**, removing the tumor together with a margin of healthy tissue.
+- **Mohs micrographic surgery**, which maps the tumor margins precisely during the operation [1][2].
+- **Wide local excision**, removing the tumor together with a margin of healthy tissue [1][3].
 - **Imatinib mesylate**, a targeted systemic therapy, when the tumor is unresectable, \
-metastatic, or recurrent.
+metastatic, or recurrent [1][4].
 
 Managing Dermatofibrosarcoma Protuberans requires a multidisciplinary team to ensure the best \
 outcomes. Patients should ideally be supported by:
@@ -89,15 +91,61 @@ outcomes. Patients should ideally be supported by:
 - regular long-term follow-up care, since the tumor can recur years after treatment.
 
 Treatment success for Dermatofibrosarcoma Protuberans depends on tumor location, size, and \
-whether it is a primary or recurrent lesion. Because the tumor often has "tentacle-like" \
+whether it is a primary or recurrent lesion [3]. Because the tumor often has "tentacle-like" \
 projections into surrounding tissue, personalized surgical planning is vital. Regular long-term \
-follow-up is mandatory, as recurrence can occur years after the initial diagnosis.
+follow-up is mandatory, as recurrence can occur years after the initial diagnosis [2][3].
 """
 
+# The sources the answer cites as [1] to [4], in the order it first cites them. Every detail was
+# checked against the publication's own record (PubMed or PubMed Central, the publisher's page,
+# the authors' institutional repository); authors are listed Vancouver style.
+SOURCES = [
+    {
+        "authors": "Saiag P, Lebbe C, Brochez L, Emile JF, Forsea AM, Harwood C, et al",
+        "title": "Diagnosis and treatment of dermatofibrosarcoma protuberans. European "
+        "interdisciplinary guideline – update 2024",
+        "publisher": "European Journal of Cancer",
+        "year": 2025,
+        "doi": "10.1016/j.ejca.2025.115265",
+        "pubmed_id": "39904126",
+    },
+    {
+        "authors": "Lowe GC, Onajin O, Baum CL, Otley CC, Arpey CJ, Roenigk RK, et al",
+        "title": "A Comparison of Mohs Micrographic Surgery and Wide Local Excision for "
+        "Treatment of Dermatofibrosarcoma Protuberans With Long-Term Follow-up: The Mayo "
+        "Clinic Experience",
+        "publisher": "Dermatologic Surgery",
+        "year": 2017,
+        "doi": "10.1097/DSS.0000000000000910",
+        "pubmed_id": "27749444",
+    },
+    {
+        "authors": "Hao X, Billings SD, Wu F, Stultz TW, Procop GW, Mirkin G, et al",
+        "title": "Dermatofibrosarcoma Protuberans: Update on the Diagnosis and Treatment",
+        "publisher": "Journal of Clinical Medicine",
+        "year": 2020,
+        "url": "https://pmc.ncbi.nlm.nih.gov/articles/PMC7355835/",
+        "doi": "10.3390/jcm9061752",
+        "pubmed_id": "32516921",
+    },
+    {
+        "authors": "Navarrete-Dechent C, Mori S, Barker CA, Dickson MA, Nehal KS",
+        "title": "Imatinib Treatment for Locally Advanced or Metastatic Dermatofibrosarcoma "
+        "Protuberans: A Systematic Review",
+        "publisher": "JAMA Dermatology",
+        "year": 2019,
+        "url": "https://pmc.ncbi.nlm.nih.gov/articles/PMC8909640/",
+        "doi": "10.1001/jamadermatol.2018.4940",
+        "pubmed_id": "30601909",
+    },
+]
+
 CHANGE_SUMMARY = (
-    "Demo content: the DFSP treatment answer from the seed page; the items of its two lists "
-    "restate what the rest of the answer says."
+    "Demo content: the DFSP treatment answer from the seed page, with the sources it rests on; "
+    "the items of its two lists restate what the rest of the answer says."
 )
+# Databases loaded before the answer cited its sources get them as an editorial change.
+SOURCES_ADDED_SUMMARY = "Demo content: the sources the answer rests on, numbered in the text."
 
 REVIEWER = {
     "slug": "jordan-avery",
@@ -286,18 +334,60 @@ def _question(
     )
     if created:
         report.created.append(f"question {question}")
-    if question.live_revision_id is None and not question.revisions.open().exists():
-        draft = answer_services.create_draft(
-            question=question,
-            author=editor,
-            short_answer=SHORT_ANSWER,
-            body=BODY,
+    if question.revisions.open().exists():
+        return question  # someone is editing it: their draft is left alone
+    live = question.live_revision
+    if live is None:
+        revision = _publish(
+            question,
+            editor=editor,
+            reviewer=reviewer,
             change_summary=CHANGE_SUMMARY,
+            review_kind=AnswerRevision.ReviewKind.FULL,
+            on=REVIEWED_ON,
         )
-        answer_services.submit_for_review(revision=draft, actor=editor)
-        answer_services.approve_revision(revision=draft, reviewer=reviewer, on=REVIEWED_ON)
-        report.created.append("reviewed answer (revision 1)")
+        report.created.append(f"reviewed answer (revision {revision.number})")
+    elif live.body == _without_citations(BODY) and not live.sources.exists():
+        # The demo answer as loaded before it cited its sources, unchanged since.
+        revision = _publish(
+            question,
+            editor=editor,
+            reviewer=reviewer,
+            change_summary=SOURCES_ADDED_SUMMARY,
+            review_kind=AnswerRevision.ReviewKind.EDITORIAL,
+            on=timezone.localdate(),
+        )
+        report.created.append(f"sources of the reviewed answer (revision {revision.number})")
     return question
+
+
+def _without_citations(text: str) -> str:
+    return re.sub(r" ?(\[\d+\])+", "", text)
+
+
+def _publish(
+    question: Question,
+    *,
+    editor: User,
+    reviewer: User,
+    change_summary: str,
+    review_kind: str,
+    on: datetime.date,
+) -> AnswerRevision:
+    """The demo answer with its sources, through the same review workflow as the admin's."""
+    draft = answer_services.create_draft(
+        question=question,
+        author=editor,
+        short_answer=SHORT_ANSWER,
+        body=BODY,
+        change_summary=change_summary,
+    )
+    for position, source in enumerate(SOURCES, start=1):
+        Source.objects.create(revision=draft, position=position, **source)
+    answer_services.submit_for_review(revision=draft, actor=editor)
+    return answer_services.approve_revision(
+        revision=draft, reviewer=reviewer, review_kind=review_kind, on=on
+    )
 
 
 def _members(condition: Condition, report: DemoReport) -> list[User]:

@@ -6,7 +6,7 @@ community figure, which stand above conditions and answers in the layers.
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -28,9 +28,7 @@ from diseasemaps.members.models import MemberCondition, popular_conditions, with
 
 @public_page(tags=lambda: ["site"])
 def home(request):
-    recently_reviewed = Question.objects.published().order_by(
-        F("live_revision__updated_on").desc(nulls_last=True), "title"
-    )[:6]
+    recently_reviewed = Question.objects.recently_reviewed()[:6]
     return render(
         request,
         "pages/home.html",

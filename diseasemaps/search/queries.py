@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from diseasemaps.answers.models import AnswerRevision
 from diseasemaps.search.models import SearchDocument
 
 MAX_QUERY_LENGTH = 200
@@ -69,6 +70,8 @@ class SearchResult:
     url: str
     condition_name: str
     snippet: SafeString
+    # A question's live answer, for its review state (ReviewState); None for a condition.
+    revision: AnswerRevision | None = None
 
 
 def search(terms: SearchTerms, *, limit: int = 20) -> list[SearchResult]:
@@ -80,7 +83,9 @@ def matching_documents(terms: SearchTerms) -> QuerySet:
     """Every public document matching `terms`, best first (nothing for a query without words)."""
     if not terms.is_searchable:
         return SearchDocument.objects.none()
-    return SearchDocument.objects.matching(terms).select_related("condition", "question__condition")
+    return SearchDocument.objects.matching(terms).select_related(
+        "condition", "question__condition", "question__live_revision"
+    )
 
 
 def as_results(documents, terms: SearchTerms) -> list[SearchResult]:
@@ -92,6 +97,7 @@ def as_results(documents, terms: SearchTerms) -> list[SearchResult]:
             url=document.get_absolute_url(),
             condition_name=document.condition.display_name,
             snippet=highlight(_snippet_source(document, terms), terms),
+            revision=document.question.live_revision if document.question_id else None,
         )
         for document in documents
     ]

@@ -1,10 +1,15 @@
+import datetime
+import re
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from diseasemaps.answers.models import Question
+from diseasemaps.answers.models import AnswerRevision, Question
 from diseasemaps.members.models import User
+from diseasemaps.pages import demo
 from diseasemaps.pages.demo import DEMO_STAFF_PASSWORD, demo_totp_codes
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +73,71 @@ def test_with_debug_off_no_staff_login_is_made_and_the_content_still_loads(clien
     assert not User.objects.filter(is_staff=True).exists()
     question = Question.objects.published().get(condition__slug="dfsp")
     assert client.get(question.get_absolute_url()).status_code == 200
+
+
+def _sources_section(html: str) -> str:
+    return re.search(r'<section class="sources".*?</section>', html, re.S).group(0)
+
+
+def test_the_demo_answer_cites_numbered_sources_each_with_a_doi_or_pubmed_id(client, settings):
+    settings.DEBUG = True
+    call_command("load_demo_content", verbosity=0)
+    question = Question.objects.published().get(condition__slug="dfsp")
+    html = client.get(question.get_absolute_url()).content.decode()
+
+    items = re.findall(r'<li id="(source-\d+)" class="source">(.*?)</li>', _sources_section(html))
+    assert [anchor for anchor, _ in items] == [f"source-{n}" for n in range(1, len(items) + 1)]
+    assert len(items) >= 3
+    for _, item in items:
+        assert (
+            'href="https://doi.org/10.' in item or 'href="https://pubmed.ncbi.nlm.nih.gov/' in item
+        )
+
+    body = re.search(r'<div class="answer__body prose">(.*?)</div>', html, re.S).group(1)
+    cited = re.findall(r'<a href="#(source-\d+)"[^>]*>\[(\d+)\]</a>', body)
+    assert cited, "the answer's text cites no source"
+    anchors = {anchor for anchor, _ in items}
+    for anchor, number in cited:
+        assert anchor == f"source-{number}"
+        assert anchor in anchors, f"[{number}] links to no source in the list"
+    assert {anchor for anchor, _ in cited} == anchors, "every listed source is cited"
+
+
+def test_a_database_loaded_before_the_sources_gets_them_on_the_next_run(settings, monkeypatch):
+    settings.DEBUG = True
+    # The demo as it was loaded before the answer cited its sources.
+    monkeypatch.setattr(demo, "BODY", demo._without_citations(demo.BODY))
+    monkeypatch.setattr(demo, "SOURCES", [])
+    call_command("load_demo_content", verbosity=0)
+    first = Question.objects.get(slug=demo.QUESTION_SLUG).live_revision
+    assert not first.sources.exists()
+    monkeypatch.undo()
+
+    call_command("load_demo_content", verbosity=0)
+    question = Question.objects.get(slug=demo.QUESTION_SLUG)
+    live = question.live_revision
+    assert live.number == 2
+    assert live.review_kind == AnswerRevision.ReviewKind.EDITORIAL
+    assert live.reviewed_on == first.reviewed_on == demo.REVIEWED_ON  # no claim of a new review
+    assert live.updated_on == timezone.localdate()
+    assert live.body == demo.BODY
+    assert live.sources.count() == len(demo.SOURCES)
+    first.refresh_from_db()
+    assert first.state == AnswerRevision.State.SUPERSEDED
+
+    before = _snapshot()
+    call_command("load_demo_content", verbosity=0)
+    assert _snapshot() == before
+
+
+def test_a_demo_answer_changed_by_an_editor_is_left_alone(settings):
+    settings.DEBUG = True
+    call_command("load_demo_content", verbosity=0)
+    live = Question.objects.get(slug=demo.QUESTION_SLUG).live_revision
+    AnswerRevision.objects.filter(pk=live.pk).update(body="An editor's own text.")
+    live.sources.all().delete()
+    call_command("load_demo_content", verbosity=0)
+    question = Question.objects.get(slug=demo.QUESTION_SLUG)
+    assert question.live_revision_id == live.pk
+    assert question.revisions.count() == 1
+    assert datetime.date(2026, 5, 8) == question.live_revision.updated_on

@@ -1,6 +1,6 @@
 import pytest
 
-from diseasemaps.core.markdown import render_markdown
+from diseasemaps.core.markdown import cited_sources, render_markdown
 
 
 def test_lists_emphasis_and_links_survive():
@@ -74,3 +74,45 @@ def test_link_rel_is_set_for_user_content():
 
 def test_empty_text_renders_empty():
     assert render_markdown("") == ""
+
+
+# --- Numbered references in reviewed answers ------------------------------------------------
+
+
+def test_a_numbered_reference_links_to_its_source_in_the_list():
+    html = render_markdown("Mohs surgery has the lowest recurrence [1][2].", citations=True)
+    assert '<a href="#source-1" rel="noopener">[1]</a><a href="#source-2"' in html
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("[2](https://example.org)", '<a href="https://example.org" rel="noopener">2</a>'),
+        ("\\[2] stays text", "[2] stays text"),
+        ("`[2]` stays code", "<code>[2]</code> stays code"),
+        ("[0] is no source", "[0] is no source"),
+        ("[two] is a word", "[two] is a word"),
+    ],
+)
+def test_only_a_bare_number_in_brackets_is_a_reference(markdown, expected):
+    html = render_markdown(markdown, citations=True)
+    assert expected in html
+    assert "#source-" not in html
+
+
+def test_members_posts_never_get_reference_links():
+    html = render_markdown("As in [1].", allow_headings=False, absolute_links_only=True)
+    assert html == "<p>As in [1].</p>\n"
+
+
+def test_with_references_on_the_only_relative_link_kept_is_to_a_source():
+    html = render_markdown(
+        "[a](/admin/) [b](#top) [c](../x) [d](#source-2) [e](#source-2x)", citations=True
+    )
+    assert html.count("href=") == 1
+    assert 'href="#source-2"' in html
+
+
+def test_cited_sources_are_listed_once_in_order_of_first_use():
+    text = "First [2], then [1] and [2] again; `[5]` is code and [3](https://x.org) a link."
+    assert cited_sources(text) == [2, 1]

@@ -15,7 +15,10 @@ from tests.pages import public_pages
 pytestmark = pytest.mark.django_db
 
 SITE = "https://diseasemaps.example"
-SIZE_BUDGET = 60 * 1024
+# The demo question page with a full page of experiences, its four numbered sources (about 2 KB
+# in the list, 1.5 KB in its JSON-LD) and the stylesheet. It was 60 KB before the answer cited
+# its sources, when the page already came to 60.8 KB.
+SIZE_BUDGET = 64 * 1024
 
 
 @pytest.fixture(autouse=True)

@@ -29,10 +29,11 @@ def jpeg_with_gps(width: int = 120, height: int = 80, orientation: int = 6) -> b
     return out.getvalue()
 
 
-def png_bomb(width: int = 30_000, height: int = 30_000) -> bytes:
+def png_bomb(width: int = 30_000, height: int = 30_000, *, rgb: bool = False) -> bytes:
     """
-    A valid PNG header announcing 900 megapixels, with a tiny compressed body: decoding it
-    would take gigabytes of memory. Written by hand so the test does not need that memory.
+    A valid PNG header announcing 900 megapixels (8-bit grey, or RGB), with a tiny compressed
+    body: decoding it would take gigabytes of memory. Written by hand so the test does not need
+    that memory.
     """
 
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -43,8 +44,9 @@ def png_bomb(width: int = 30_000, height: int = 30_000) -> bytes:
             + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
         )
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    row = b"\x00" + b"\x00" * width
+    colour_type, channels = (2, 3) if rgb else (0, 1)
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    row = b"\x00" + b"\x00" * width * channels
     compressor = zlib.compressobj(9)
     body = compressor.compress(row * 200) + compressor.flush()
     return (
@@ -69,3 +71,25 @@ HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
 def truncated_png() -> bytes:
     data = png(300, 300, (1, 2, 3))
     return data[: len(data) // 2]
+
+
+def encoded(image: Image.Image, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, **options)
+    return out.getvalue()
+
+
+def jpeg(width: int, height: int, **options) -> bytes:
+    return encoded(Image.new("RGB", (width, height), (20, 120, 200)), format="JPEG", **options)
+
+
+def with_first_scan_components(data: bytes, components: int) -> bytes:
+    """A JPEG whose first scan header (SOS) claims to carry only `components` components."""
+    sos = data.index(b"\xff\xda")
+    return data[: sos + 4] + bytes([components]) + data[sos + 5 :]
+
+
+def with_app_segment(data: bytes, payload: bytes) -> bytes:
+    """A JPEG with an APP15 segment holding `payload` right after SOI."""
+    segment = b"\xff\xef" + struct.pack(">H", len(payload) + 2) + payload
+    return data[:2] + segment + data[2:]

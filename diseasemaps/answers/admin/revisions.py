@@ -30,7 +30,7 @@ class SourceInline(admin.TabularInline):
     model = Source
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    fields = ["position", "title", "publisher", "year", "url", "doi", "pubmed_id"]
+    fields = ["position", "authors", "title", "publisher", "year", "url", "doi", "pubmed_id"]
 
     def _editable(self, obj) -> bool:
         return obj is None or obj.is_open
@@ -425,7 +425,7 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "publisher", "year", "revision"]
-    search_fields = ["title", "publisher", "doi", "pubmed_id"]
+    search_fields = ["title", "authors", "publisher", "doi", "pubmed_id"]
     list_select_related = ["revision__question"]
 
     def has_module_permission(self, request) -> bool:

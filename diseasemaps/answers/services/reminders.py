@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from diseasemaps.answers.models import AnswerRevision
+from diseasemaps.answers.models import AnswerRevision, ReviewState
 from diseasemaps.answers.services.revisions import REVIEW_PERMISSION
 from diseasemaps.members.models import User
 
@@ -66,8 +66,8 @@ def send_review_reminders(*, today: datetime.date, within_days: int) -> int:
         items = sorted(by_reviewer[person.pk], key=lambda r: (r.next_review_on, r.pk))
         if not items:
             continue
-        overdue = [r for r in items if r.next_review_on < today]
-        due = [r for r in items if r.next_review_on >= today]
+        overdue = [r for r in items if r.review_state_on(today) == ReviewState.OVERDUE]
+        due = [r for r in items if r.review_state_on(today) != ReviewState.OVERDUE]
         body = render_to_string(
             "answers/email/review_reminder.txt",
             {

@@ -18,6 +18,7 @@ from diseasemaps.answers.models import (
     validate_markdown_links,
 )
 from diseasemaps.answers.signals import question_text_changed
+from diseasemaps.core.markdown import cited_sources
 from diseasemaps.members.models import User
 
 State = AnswerRevision.State
@@ -79,6 +80,22 @@ def validate_content(*, short_answer: str, body: str, change_summary: str) -> No
         )
     if errors:
         raise ValidationError(errors)
+
+
+def check_citations(revision: AnswerRevision) -> None:
+    """
+    Every "[n]" in the answer must have an n-th source listed under it: a reference that links
+    nowhere tells the reader the claim has a source when the page shows none.
+    """
+    count = revision.sources.count()
+    missing = [number for number in cited_sources(revision.body) if number > count]
+    if missing:
+        cited = ", ".join(f"[{number}]" for number in missing)
+        listed = f"only {count} source" + ("" if count == 1 else "s") if count else "no sources"
+        raise ValidationError(
+            f"The answer cites {cited}, but it lists {listed}. Add the missing sources or "
+            "remove the references."
+        )
 
 
 def validate_note(note: str, *, required: bool, what: str) -> str:
@@ -149,6 +166,7 @@ def submit_for_review(*, revision: AnswerRevision, actor: User) -> AnswerRevisio
         raise ValidationError(
             f"A revision that is {revision.get_state_display().lower()} cannot be sent for review."
         )
+    check_citations(revision)
     from_state = revision.state
     revision.state = State.IN_REVIEW
     revision.save(update_fields=["state", "updated_at"])
@@ -202,6 +220,7 @@ def approve_revision(
             "The live answer changed after this draft was started; start a new draft from "
             "the live answer."
         )
+    check_citations(revision)
     summary = revision.change_summary if change_summary is None else change_summary
     if not summary.strip():
         raise ValidationError("Say what changed: a change summary is required.")
