@@ -1,6 +1,7 @@
 """The reviewers' admin: the review page, diffs, queues, actions and the feedback queue."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -377,3 +378,65 @@ def test_an_editor_reads_feedback_but_cannot_resolve_it(editor):
     _client(editor).post(url, {"resolution_note": "x", "resolve": "on"})
     report.refresh_from_db()
     assert not report.is_resolved
+
+
+def _change_form(draft, **fields) -> dict:
+    return {
+        "short_answer": draft.short_answer,
+        "body": draft.body,
+        "change_summary": draft.change_summary,
+        "expected_version": draft.version,
+        "sources-TOTAL_FORMS": "0",
+        "sources-INITIAL_FORMS": "0",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
+def test_saving_a_draft_ten_times_in_the_admin_is_one_edit_in_its_history(editor, reviewer):
+    draft = services.create_draft(
+        question=QuestionFactory(), author=editor, short_answer="S.", body="B."
+    )
+    client = _client(editor)
+    url = reverse("admin:answers_answerrevision_change", args=[draft.pk])
+    for n in range(10):
+        draft.refresh_from_db()
+        response = client.post(url, _change_form(draft, body=f"Take {n}.", _continue="1"))
+        assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.body == "Take 9."
+    assert [(e.is_edit, e.save_count) for e in draft.events.all()] == [(False, 1), (True, 10)]
+
+    services.submit_for_review(revision=draft, actor=editor)
+    history = _client(reviewer).get(_review_url(draft)).content.decode()
+    history = history.split("History of this revision")[1]
+    assert history.count("<li>") == 3
+    assert "edited the text (Draft; 10 saves, the last at" in history
+    change_page = client.get(url).content.decode()
+    assert re.search(r'class="field-save_count">\s*<p>10</p>', change_page)
+
+
+def test_a_source_link_with_a_quote_is_refused_in_the_admin_and_the_typing_is_kept(editor):
+    draft = services.create_draft(
+        question=QuestionFactory(), author=editor, short_answer="S.", body="B."
+    )
+    url = 'https://example.org/paper"><script>alert(1)</script>'
+    response = _client(editor).post(
+        reverse("admin:answers_answerrevision_change", args=[draft.pk]),
+        _change_form(
+            draft,
+            **{
+                "sources-TOTAL_FORMS": "1",
+                "sources-0-position": "1",
+                "sources-0-title": "A guideline",
+                "sources-0-url": url,
+            },
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A link cannot contain quotes or angle brackets (found &quot; &lt; &gt;)" in html
+    assert 'value="A guideline"' in html
+    assert "https://example.org/paper&quot;&gt;&lt;script&gt;" in html
+    assert not draft.sources.exists()
