@@ -380,6 +380,45 @@ def test_an_editor_reads_feedback_but_cannot_resolve_it(editor):
     assert not report.is_resolved
 
 
+def test_the_review_page_shows_what_changed_before_the_decision_form(editor, reviewer):
+    draft = _in_review(published_question(), editor, body="New paragraph.")
+    html = _client(reviewer).get(_review_url(draft)).content.decode()
+    changes = html.index('<h2 id="review-changes-heading">What changed since revision 1</h2>')
+    diff = html.index('<ins class="diff-ins">New</ins>')
+    form = html.index('<form method="post" class="review-decision"')
+    assert changes < diff < form
+
+
+def test_sending_a_draft_for_review_says_that_it_is_now_in_review(editor):
+    draft = services.create_draft(
+        question=QuestionFactory(title="Is it inherited?"),
+        author=editor,
+        short_answer="S.",
+        body="B.",
+    )
+    response = _client(editor).post(
+        reverse("admin:answers_answerrevision_changelist"),
+        {"action": "send_for_review", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [
+        f"Revision {draft.number} of “Is it inherited?” is now in review. "
+        "Medical reviewers find it under “Awaiting my review”."
+    ]
+
+
+def test_a_refused_move_says_why_and_names_the_revision(editor):
+    draft = _in_review(QuestionFactory(), editor)
+    response = _client(editor).post(
+        reverse("admin:answers_answerrevision_changelist"),
+        {"action": "send_for_review", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [f"{draft}: A revision that is in review cannot be sent for review."]
+
+
 def _change_form(draft, **fields) -> dict:
     return {
         "short_answer": draft.short_answer,

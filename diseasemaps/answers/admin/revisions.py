@@ -266,7 +266,10 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
     @admin.action(description="Send the selected drafts for review")
     def send_for_review(self, request, queryset):
         self._apply(
-            request, queryset, lambda r: services.submit_for_review(revision=r, actor=request.user)
+            request,
+            queryset,
+            lambda r: services.submit_for_review(revision=r, actor=request.user),
+            then="Medical reviewers find it under “Awaiting my review”.",
         )
 
     @admin.action(
@@ -306,14 +309,17 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
     def has_review_permission(self, request) -> bool:
         return request.user.has_perm("answers.review_answerrevision")
 
-    def _apply(self, request, queryset, move) -> None:
+    def _apply(self, request, queryset, move, *, then: str = "") -> None:
+        """Make one move on each selected revision; say what each one is now, or why not."""
         for revision in queryset:
             try:
-                move(revision)
+                moved = move(revision)
             except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, f"{revision}: {error_text(error)}", messages.ERROR)
             else:
-                self.message_user(request, f"{revision}: done.", messages.SUCCESS)
+                state = moved.get_state_display().lower()
+                text = f"Revision {moved.number} of “{moved.question}” is now {state}."
+                self.message_user(request, f"{text} {then}".strip(), messages.SUCCESS)
 
     # --- preview ---
 
