@@ -98,3 +98,35 @@ def audit_page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def staff_page(browser, live_server):
+    """
+    `staff_page(user)`: a page of a browser context logged in as that staff user, past
+    two-factor authentication, recording its console problems; every context is closed after.
+    """
+    from tests.conftest import mfa_client
+
+    contexts = []
+
+    def make(user):
+        client = mfa_client(user)
+        context = browser.new_context(base_url=live_server.url)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = PageProblems(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
