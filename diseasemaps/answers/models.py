@@ -334,7 +334,14 @@ class RevisionEventQuerySet(models.QuerySet):
 
 
 class RevisionEvent(models.Model):
-    """One move of a revision through the review workflow: who, when, from, to, and why."""
+    """
+    One move of a revision through the review workflow: who, when, from, to, and why.
+
+    An edit of the text is a move from a state to the same state. Consecutive saves by one
+    person while the revision stays in one state are one edit event, counted in `save_count`
+    from `created_at` (the first save) to `last_saved_at`: the history says who changed the text
+    between two moves, not how often they pressed "Save".
+    """
 
     revision = models.ForeignKey(AnswerRevision, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -344,18 +351,65 @@ class RevisionEvent(models.Model):
     to_state = models.CharField(max_length=20, choices=AnswerRevision.State.choices)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    save_count = models.PositiveIntegerField(
+        "saves",
+        default=1,
+        editable=False,
+        help_text="For an edit: how many saves in a row by this person it stands for.",
+    )
+    last_saved_at = models.DateTimeField(
+        "last save",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="For an edit: when this person last saved the text.",
+    )
 
     objects = RevisionEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["revision", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(save_count__gte=1)
+                & (models.Q(save_count=1) | models.Q(from_state=F("to_state"))),
+                name="answers_event_only_edits_repeat",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.revision}: {self.from_state or '—'} → {self.to_state}"
 
+    @property
+    def is_edit(self) -> bool:
+        return self.from_state == self.to_state
+
+
+# A quote or angle bracket can end the HTML attribute or the Markdown link an address is written
+# in. RFC 3986 allows none of them unencoded but the apostrophe, which works as well as %27.
+URL_FORBIDDEN_CHARACTERS = "\"'<>`"
+
 
 def validate_http_url(value: str) -> None:
+    """An absolute http or https address with no quote or angle bracket in it."""
+    found = sorted({char for char in value if char in URL_FORBIDDEN_CHARACTERS})
+    if found:
+        raise ValidationError(
+            "A link cannot contain quotes or angle brackets (found %(found)s). If the address "
+            "really has one, write it percent-encoded: %%22 for \", %%27 for ', %%3C for <, "
+            "%%3E for >, %%60 for `.",
+            code="url_characters",
+            params={"found": " ".join(found)},
+        )
     URLValidator(schemes=["http", "https"])(value)
+
+
+def url_has_no_forbidden_characters() -> models.Q:
+    """The database's copy of validate_http_url's character rule."""
+    condition = models.Q()
+    for char in URL_FORBIDDEN_CHARACTERS:
+        condition &= ~models.Q(url__contains=char)
+    return condition
 
 
 class Source(models.Model):
@@ -394,6 +448,13 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["revision", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=url_has_no_forbidden_characters(),
+                name="answers_source_url_no_quotes_or_brackets",
+                violation_error_message="A link cannot contain quotes or angle brackets.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -3,13 +3,23 @@ Moderation happens here, by the Moderator role. Every change goes through the se
 admin leaves the same record of decisions as anything else: nothing is saved directly.
 """
 
+import datetime
+import re
+from html import unescape
+
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.timesince import timesince
 
 from diseasemaps.conditions.admin import ConditionAdmin
 from diseasemaps.conditions.models import Condition
@@ -34,6 +44,45 @@ def _pseudonym(user) -> str:
         return "A former member"
     profile = getattr(user, "member_profile", None)
     return profile.display_name if profile else f"Member {user.pk}"
+
+
+EXCERPT_LENGTH = 140
+BULK_APPROVE_MAX = 100  # every post is shown in full before a bulk approval
+_BLOCK_END = re.compile(r"</(?:p|li|blockquote|h[1-6])>|<br\s*/?>", re.IGNORECASE)
+
+
+def _excerpt(html: str) -> str:
+    """The start of a post as plain text, on one line."""
+    text = unescape(strip_tags(_BLOCK_END.sub(" ", html)))
+    return Truncator(" ".join(text.split())).chars(EXCERPT_LENGTH)
+
+
+def _age(moment: datetime.datetime) -> str:
+    """How long ago, in the largest unit: "3 hours ago", "2 days ago"."""
+    if timezone.now() - moment < datetime.timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, depth=1)} ago"
+
+
+def _age_html(moment: datetime.datetime):
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        moment.isoformat(),
+        date_format(timezone.localtime(moment), "j F Y, H:i"),
+        _age(moment),
+    )
+
+
+APPROVAL_EFFECTS = {
+    ModerationDecision.Action.APPROVE: "A new post: approving publishes it.",
+    ModerationDecision.Action.APPROVE_EDIT: (
+        "An edit of an approved post: approving replaces the text readers see with this one."
+    ),
+    ModerationDecision.Action.KEEP: (
+        "A reported post: approving keeps it, shows it again if it was hidden, and resolves "
+        "its reports."
+    ),
+}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -109,18 +158,20 @@ class ExperienceAdmin(admin.ModelAdmin):
     form = ExperienceModerationForm
     list_display = [
         "__str__",
-        "condition",
-        "status",
-        "pending_edit",
+        "excerpt",
+        "author_pseudonym",
+        "age",
         "open_report_count",
         "at_risk",
-        "audience",
+        "status",
+        "pending_edit",
         "is_hidden",
-        "created_at",
+        "audience",
+        "condition",
     ]
     list_filter = [NeedsModeratorFilter, "status", "is_hidden", "audience", "condition"]
-    list_select_related = ["condition", "question"]
-    search_fields = ["body"]
+    search_fields = ["body", "pending_body", "author__member_profile__display_name"]
+    search_help_text = "Search the posts' text and their authors' pseudonyms."
     inlines = [ReportInline, DecisionInline]
     readonly_fields = [
         "condition",
@@ -167,16 +218,27 @@ class ExperienceAdmin(admin.ModelAdmin):
         ),
         (
             "Decision",
-            {"fields": ["decision", "guideline", "reason", "suspend_author", "moderator_note"]},
+            {
+                "fields": [
+                    "decision",
+                    "guideline",
+                    "reason",
+                    "suspend_author",
+                    "moderator_note",
+                    "text_fingerprint",
+                ]
+            },
         ),
     ]
     actions = ["approve"]
 
     def get_queryset(self, request):
-        # Built here rather than by super(), which orders before the annotations exist.
+        # Built here rather than by super(), which orders before the annotations exist. Every
+        # relation a row shows is joined here: the changelist ignores `list_select_related`
+        # once the queryset has a select_related of its own.
         open_reports = Q(reports__status=Report.Status.OPEN)
         return (
-            Experience.objects.select_related("author__member_profile")
+            Experience.objects.select_related("author__member_profile", "condition", "question")
             .annotate(
                 open_reports=Count("reports", filter=open_reports, distinct=True),
                 has_at_risk_report=Exists(
@@ -210,9 +272,17 @@ class ExperienceAdmin(admin.ModelAdmin):
     def pending_edit(self, experience: Experience) -> bool:
         return experience.has_pending_edit
 
-    @admin.display(description="author")
+    @admin.display(description="author", ordering="author__member_profile__display_name")
     def author_pseudonym(self, experience: Experience) -> str:
         return _pseudonym(experience.author)
+
+    @admin.display(description="excerpt (the edit, if one waits)")
+    def excerpt(self, experience: Experience) -> str:
+        return _excerpt(experience.html_to_approve)
+
+    @admin.display(description="age", ordering="-created_at")
+    def age(self, experience: Experience):
+        return _age_html(experience.created_at)
 
     @admin.display(description="text readers see")
     def body_preview(self, experience: Experience):
@@ -247,7 +317,10 @@ class ExperienceAdmin(admin.ModelAdmin):
                 decision = data.get("decision")
                 if decision == form.APPROVE:
                     services.approve_experience(
-                        experience=experience, moderator=request.user, reason=data["reason"]
+                        experience=experience,
+                        moderator=request.user,
+                        reason=data["reason"],
+                        expected_fingerprint=data.get("text_fingerprint") or None,
                     )
                 elif decision == form.REJECT:
                     services.reject_experience(
@@ -270,11 +343,86 @@ class ExperienceAdmin(admin.ModelAdmin):
         except (ValidationError, PermissionDenied) as error:
             self.message_user(request, f"{experience}: {_error_text(error)}", messages.ERROR)
 
-    @admin.action(description="Approve the selected posts", permissions=["moderate"])
+    @admin.action(description="Approve the selected posts…", permissions=["moderate"])
     def approve(self, request, queryset):
-        for experience in queryset:
+        """
+        Approve several posts at once, but only once the moderator has read them: the first
+        step shows every selected post as readers will see it once approved, and nothing is
+        approved until they confirm there. Each approval is the same service call as on a
+        post's own page, carrying the digest of the text shown, so a post changed in between
+        is refused rather than approved unread. Posts reported because someone may be at risk
+        are left out: they are decided one by one.
+        """
+        posts = list(
+            queryset.prefetch_related(
+                Prefetch(
+                    "reports",
+                    queryset=Report.objects.open().queue_order(),
+                    to_attr="open_report_list",
+                )
+            )
+        )
+        if len(posts) > BULK_APPROVE_MAX:
+            self.message_user(
+                request,
+                f"Select at most {BULK_APPROVE_MAX} posts to approve at once: each one is shown "
+                "for you to read first.",
+                messages.ERROR,
+            )
+            return None
+        entries = [self._approval_entry(post) for post in posts]
+        if request.POST.get("confirm") == "yes":
+            self._approve_confirmed(request, entries)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Read the posts before approving them",
+            "entries": entries,
+            "approvable": [entry for entry in entries if entry["approvable"]],
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "back_url": request.get_full_path(),
+        }
+        return TemplateResponse(
+            request, "admin/experiences/experience/approve_selected_confirmation.html", context
+        )
+
+    @staticmethod
+    def _approval_entry(post: Experience) -> dict:
+        """One post on the confirmation page: what approving it does, and whether it may."""
+        action = post.approval_action(has_open_reports=bool(post.open_report_list))
+        held = ""
+        if post.has_at_risk_report:
+            held = (
+                "Someone may be at risk: decide on this post on its own page, where you can "
+                "read the reports."
+            )
+        elif action is None:
+            held = "Nothing on this post waits for a moderator: it is left as it is."
+        return {
+            "post": post,
+            "author": _pseudonym(post.author),
+            "age": _age_html(post.created_at),
+            "effect": APPROVAL_EFFECTS.get(action, ""),
+            "held": held,
+            "approvable": not held,
+            "reports": post.open_report_list,
+            "html": mark_safe(post.html_to_approve),  # noqa: S308 (sanitized when set)
+            "fingerprint": post.text_fingerprint,
+        }
+
+    def _approve_confirmed(self, request, entries: list[dict]) -> None:
+        for entry in entries:
+            experience = entry["post"]
+            if not entry["approvable"]:
+                self.message_user(request, f"{experience}: {entry['held']}", messages.WARNING)
+                continue
             try:
-                services.approve_experience(experience=experience, moderator=request.user)
+                services.approve_experience(
+                    experience=experience,
+                    moderator=request.user,
+                    expected_fingerprint=request.POST.get(f"fingerprint_{experience.pk}", ""),
+                )
             except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, f"{experience}: {_error_text(error)}", messages.ERROR)
             else:

@@ -147,10 +147,17 @@ class ExperienceModerationForm(forms.ModelForm):
         required=False,
         help_text="For repeated or serious breaches. Give the reason above.",
     )
+    text_fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Experience
         fields = ["moderator_note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            # What the moderator reads now; an approval of text changed since is refused.
+            self.initial["text_fingerprint"] = self.instance.text_fingerprint
 
     def clean(self):
         data = super().clean()

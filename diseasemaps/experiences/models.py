@@ -4,6 +4,7 @@ beside the reviewed answer, marked as personal and not medically reviewed, and a
 approves them before anyone else sees them.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -395,6 +396,38 @@ class Experience(TimeStampedModel):
         self.pending_body = ""
         self.pending_body_html = ""
         self.has_pending_edit = False
+
+    def approval_action(self, *, has_open_reports: bool) -> str | None:
+        """
+        What a moderator's approval would do now, as a ModerationDecision.Action: publish a new
+        post, publish an edit, or keep a reported (perhaps hidden) post; None when nothing on
+        the post waits for a moderator.
+        """
+        Action = ModerationDecision.Action
+        if self.status == self.Status.PENDING:
+            return Action.APPROVE
+        if self.status == self.Status.APPROVED and self.has_pending_edit:
+            return Action.APPROVE_EDIT
+        if self.status == self.Status.APPROVED and (has_open_reports or self.is_hidden):
+            return Action.KEEP
+        return None
+
+    @property
+    def text_to_approve(self) -> str:
+        """What approving the post publishes: the edit waiting, if any, else the post's text."""
+        return self.pending_body if self.has_pending_edit else self.body
+
+    @property
+    def html_to_approve(self) -> str:
+        return self.pending_body_html if self.has_pending_edit else self.body_html
+
+    @property
+    def text_fingerprint(self) -> str:
+        """
+        A digest of `text_to_approve`. A moderator's approval carries the digest of the text
+        they read, so that text the author changed since is never approved unread.
+        """
+        return hashlib.sha256(self.text_to_approve.encode()).hexdigest()
 
     @property
     def is_members_only(self) -> bool:

@@ -415,30 +415,38 @@ def anonymise_reports(reports: models.QuerySet) -> int:
 
 
 @transaction.atomic
-def approve_experience(*, experience: Experience, moderator: User, reason: str = "") -> Experience:
+def approve_experience(
+    *,
+    experience: Experience,
+    moderator: User,
+    reason: str = "",
+    expected_fingerprint: str | None = None,
+) -> Experience:
     """
     A moderator approves whatever waits on a post: a new post is published, an edit replaces
     the approved text, and a reported (perhaps hidden) post is kept and shown again, its open
     reports resolved. The author hears about a new post or an edit.
+
+    `expected_fingerprint` is the `text_fingerprint` of the text the moderator read: if the
+    author changed the text since, the approval is refused, so nobody approves unread text.
     """
     _check_moderator(moderator)
     experience = _locked(experience)
-    open_reports = Report.objects.open().filter(experience=experience).exists()
-    if experience.status == Experience.Status.PENDING:
+    if expected_fingerprint is not None and expected_fingerprint != experience.text_fingerprint:
+        raise ValidationError(
+            "The author changed this post after you opened it. Read it again before approving."
+        )
+    action = experience.approval_action(
+        has_open_reports=Report.objects.open().filter(experience=experience).exists()
+    )
+    if action is None:
+        raise ValidationError("Nothing on this post is waiting for a moderator.")
+    if action == Action.APPROVE:
         experience.status = Experience.Status.APPROVED
         experience.approved_at = timezone.now()
-        if experience.has_pending_edit:
-            experience.set_body(experience.pending_body)
-            experience.clear_pending_edit()
-        action = Action.APPROVE
-    elif experience.status == Experience.Status.APPROVED and experience.has_pending_edit:
+    if experience.has_pending_edit:
         experience.set_body(experience.pending_body)
         experience.clear_pending_edit()
-        action = Action.APPROVE_EDIT
-    elif experience.status == Experience.Status.APPROVED and (open_reports or experience.is_hidden):
-        action = Action.KEEP
-    else:
-        raise ValidationError("Nothing on this post is waiting for a moderator.")
     experience.is_hidden = False
     experience.save()
     _resolve_reports(experience, moderator)

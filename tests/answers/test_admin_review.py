@@ -1,6 +1,7 @@
 """The reviewers' admin: the review page, diffs, queues, actions and the feedback queue."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -377,3 +378,104 @@ def test_an_editor_reads_feedback_but_cannot_resolve_it(editor):
     _client(editor).post(url, {"resolution_note": "x", "resolve": "on"})
     report.refresh_from_db()
     assert not report.is_resolved
+
+
+def test_the_review_page_shows_what_changed_before_the_decision_form(editor, reviewer):
+    draft = _in_review(published_question(), editor, body="New paragraph.")
+    html = _client(reviewer).get(_review_url(draft)).content.decode()
+    changes = html.index('<h2 id="review-changes-heading">What changed since revision 1</h2>')
+    diff = html.index('<ins class="diff-ins">New</ins>')
+    form = html.index('<form method="post" class="review-decision"')
+    assert changes < diff < form
+
+
+def test_sending_a_draft_for_review_says_that_it_is_now_in_review(editor):
+    draft = services.create_draft(
+        question=QuestionFactory(title="Is it inherited?"),
+        author=editor,
+        short_answer="S.",
+        body="B.",
+    )
+    response = _client(editor).post(
+        reverse("admin:answers_answerrevision_changelist"),
+        {"action": "send_for_review", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [
+        f"Revision {draft.number} of “Is it inherited?” is now in review. "
+        "Medical reviewers find it under “Awaiting my review”."
+    ]
+
+
+def test_a_refused_move_says_why_and_names_the_revision(editor):
+    draft = _in_review(QuestionFactory(), editor)
+    response = _client(editor).post(
+        reverse("admin:answers_answerrevision_changelist"),
+        {"action": "send_for_review", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [f"{draft}: A revision that is in review cannot be sent for review."]
+
+
+def _change_form(draft, **fields) -> dict:
+    return {
+        "short_answer": draft.short_answer,
+        "body": draft.body,
+        "change_summary": draft.change_summary,
+        "expected_version": draft.version,
+        "sources-TOTAL_FORMS": "0",
+        "sources-INITIAL_FORMS": "0",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
+def test_saving_a_draft_ten_times_in_the_admin_is_one_edit_in_its_history(editor, reviewer):
+    draft = services.create_draft(
+        question=QuestionFactory(), author=editor, short_answer="S.", body="B."
+    )
+    client = _client(editor)
+    url = reverse("admin:answers_answerrevision_change", args=[draft.pk])
+    for n in range(10):
+        draft.refresh_from_db()
+        response = client.post(url, _change_form(draft, body=f"Take {n}.", _continue="1"))
+        assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.body == "Take 9."
+    assert [(e.is_edit, e.save_count) for e in draft.events.all()] == [(False, 1), (True, 10)]
+
+    services.submit_for_review(revision=draft, actor=editor)
+    history = _client(reviewer).get(_review_url(draft)).content.decode()
+    history = history.split("History of this revision")[1]
+    assert history.count("<li>") == 3
+    assert "edited the text (Draft; 10 saves, the last at" in history
+    change_page = client.get(url).content.decode()
+    assert re.search(r'class="field-save_count">\s*<p>10</p>', change_page)
+
+
+def test_a_source_link_with_a_quote_is_refused_in_the_admin_and_the_typing_is_kept(editor):
+    draft = services.create_draft(
+        question=QuestionFactory(), author=editor, short_answer="S.", body="B."
+    )
+    url = 'https://example.org/paper"><script>alert(1)</script>'
+    response = _client(editor).post(
+        reverse("admin:answers_answerrevision_change", args=[draft.pk]),
+        _change_form(
+            draft,
+            **{
+                "sources-TOTAL_FORMS": "1",
+                "sources-0-position": "1",
+                "sources-0-title": "A guideline",
+                "sources-0-url": url,
+            },
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A link cannot contain quotes or angle brackets (found &quot; &lt; &gt;)" in html
+    assert 'value="A guideline"' in html
+    assert "https://example.org/paper&quot;&gt;&lt;script&gt;" in html
+    assert not draft.sources.exists()

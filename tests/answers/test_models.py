@@ -1,8 +1,9 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from diseasemaps.answers.models import AnswerRevision, Question
-from tests.factories import QuestionFactory, RevisionFactory, published_question
+from diseasemaps.answers.models import AnswerRevision, Question, Source
+from tests.factories import QuestionFactory, RevisionFactory, SourceFactory, published_question
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,45 @@ def test_set_body_makes_the_sanitized_html():
     revision.set_body("# Title\n\n<script>x</script>")
     assert "<h2>Title</h2>" in revision.body_html
     assert "<script" not in revision.body_html
+
+
+BAD_LINKS = [
+    'https://example.org/paper"onmouseover="alert(1)',
+    "https://example.org/paper'><script>alert(1)</script>",
+    "https://example.org/search?q=<b>",
+    "https://example.org/a>b",
+    "https://example.org/`cmd`",
+]
+
+
+@pytest.mark.parametrize("url", BAD_LINKS)
+def test_a_source_link_with_a_quote_or_an_angle_bracket_is_refused(url):
+    source = SourceFactory.build(revision=RevisionFactory(), url=url)
+    with pytest.raises(ValidationError) as refused:
+        source.full_clean()
+    message = " ".join(refused.value.message_dict["url"])
+    assert "cannot contain quotes or angle brackets" in message
+    assert "percent-encoded" in message
+
+
+@pytest.mark.parametrize("url", BAD_LINKS)
+def test_the_database_refuses_a_source_link_with_a_quote_or_an_angle_bracket(url):
+    source = SourceFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Source.objects.filter(pk=source.pk).update(url=url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/paper",
+        "https://en.wikipedia.org/wiki/Crohn%27s_disease",
+        "https://pubmed.ncbi.nlm.nih.gov/?term=dfsp%20imatinib&sort=date",
+        "http://example.org/a(b)c;d=e",
+    ],
+)
+def test_ordinary_and_percent_encoded_source_links_are_kept(url):
+    source = SourceFactory(url=url)
+    source.full_clean()
+    source.refresh_from_db()
+    assert source.url == url

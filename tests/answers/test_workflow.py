@@ -5,6 +5,7 @@ Each move is a service call; the database is checked to hold nothing from a refu
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from diseasemaps.answers import services
 from diseasemaps.answers.models import AnswerRevision, RevisionEvent
@@ -204,3 +205,77 @@ def test_an_edit_is_recorded_with_its_editor(editor):
     services.update_draft(revision=draft, editor=editor, expected_version=1, **CONTENT)
     edit = draft.events.edits().get()
     assert (edit.actor, edit.from_state, edit.to_state) == (editor, State.DRAFT, State.DRAFT)
+
+
+def _save(draft, editor, body: str) -> AnswerRevision:
+    draft.refresh_from_db()
+    return services.update_draft(
+        revision=draft,
+        editor=editor,
+        expected_version=draft.version,
+        **{**CONTENT, "body": body},
+    )
+
+
+def test_ten_saves_of_a_draft_by_one_editor_are_one_edit_in_its_history(editor):
+    draft = services.create_draft(question=QuestionFactory(), author=editor, **CONTENT)
+    for n in range(10):
+        _save(draft, editor, f"Body, take {n}.")
+    assert draft.events.count() == 2  # created, then edited
+    edit = draft.events.edits().get()
+    assert (edit.actor, edit.save_count) == (editor, 10)
+    assert edit.last_saved_at >= edit.created_at
+    draft.refresh_from_db()
+    assert (draft.version, draft.body) == (11, "Body, take 9.")
+
+
+def test_edits_by_different_people_or_in_different_states_stay_apart(editor):
+    other = StaffFactory(roles=[Role.EDITOR])
+    draft = services.create_draft(question=QuestionFactory(), author=editor, **CONTENT)
+    _save(draft, editor, "One.")
+    _save(draft, editor, "Two.")
+    _save(draft, other, "Three.")
+    _save(draft, editor, "Four.")
+    services.submit_for_review(revision=draft, actor=editor)
+    _save(draft, editor, "Five.")
+    _save(draft, editor, "Six.")
+    edits = [(e.actor, e.to_state, e.save_count) for e in draft.events.edits()]
+    assert edits == [
+        (editor, State.DRAFT, 2),
+        (other, State.DRAFT, 1),
+        (editor, State.DRAFT, 1),
+        (editor, State.IN_REVIEW, 2),
+    ]
+    moves = [(e.from_state, e.to_state) for e in draft.events.all() if not e.is_edit]
+    assert moves == [("", State.DRAFT), (State.DRAFT, State.IN_REVIEW)]
+
+
+def test_a_reviewer_who_saved_a_draft_many_times_still_cannot_approve_it(editor):
+    writer, second = ReviewerFactory(), ReviewerFactory()
+    draft = services.create_draft(question=QuestionFactory(), author=editor, **CONTENT)
+    services.submit_for_review(revision=draft, actor=editor)
+    for n in range(3):
+        _save(draft, writer, f"Reviewer's wording {n}.")
+    with pytest.raises(PermissionDenied, match="wrote or edited"):
+        services.approve_revision(revision=draft, reviewer=writer)
+    assert draft not in AnswerRevision.objects.awaiting_review_by(writer)
+    services.approve_revision(revision=draft, reviewer=second)
+
+
+def test_a_refused_save_does_not_count_as_a_save(editor):
+    draft = services.create_draft(question=QuestionFactory(), author=editor, **CONTENT)
+    _save(draft, editor, "One.")
+    with pytest.raises(services.StaleVersion):
+        services.update_draft(revision=draft, editor=editor, expected_version=1, **CONTENT)
+    assert draft.events.edits().get().save_count == 1
+
+
+def test_only_an_edit_can_stand_for_several_saves_in_the_database(editor):
+    draft = services.create_draft(question=QuestionFactory(), author=editor, **CONTENT)
+    created = draft.events.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RevisionEvent.objects.filter(pk=created.pk).update(save_count=2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RevisionEvent.objects.create(
+            revision=draft, actor=editor, from_state="draft", to_state="draft", save_count=0
+        )

@@ -122,3 +122,27 @@ def add_session_cookie(context, live_server, client) -> None:
             }
         ]
     )
+
+
+@pytest.fixture
+def staff_page(browser, live_server):
+    """
+    `staff_page(user)`: a page of a browser context logged in as that staff user, past
+    two-factor authentication, recording its console problems; every context is closed after.
+    """
+    from tests.conftest import mfa_client
+
+    contexts = []
+
+    def make(user):
+        client = mfa_client(user)
+        context = browser.new_context(base_url=live_server.url)
+        add_session_cookie(context, live_server, client)
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = PageProblems(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -50,7 +50,7 @@ def test_an_editor_drafts_a_reviewer_approves_and_a_visitor_sees_it(page, browse
     editor_page.locator("input[name=_selected_action]").first.check()
     editor_page.locator("select[name=action]").select_option("send_for_review")
     editor_page.get_by_role("button", name="Go").click()
-    assert "done" in editor_page.locator(".messagelist").inner_text()
+    assert "is now in review" in editor_page.locator(".messagelist").inner_text()
     editor_context.close()
 
     # The reviewer finds it in their queue, reads the diff and approves a full review.

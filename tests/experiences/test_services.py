@@ -328,6 +328,67 @@ def test_a_moderator_approves_a_waiting_post_and_the_author_is_told_discreetly(
     assert experience.get_absolute_url() in message.body
 
 
+def test_an_approval_of_text_the_author_changed_since_the_moderator_read_it_is_refused(
+    moderator,
+):
+    question = QuestionFactory()
+    author = sharer(question.condition)
+    experience = share(author, question)
+    read = experience.text_fingerprint
+    services.edit_experience(
+        experience=experience,
+        editor=author,
+        body=BODY + " And one more thing.",
+        audience="everyone",
+    )
+    with pytest.raises(ValidationError, match="changed this post after you opened it"):
+        services.approve_experience(
+            experience=experience, moderator=moderator, expected_fingerprint=read
+        )
+    experience.refresh_from_db()
+    assert experience.status == Experience.Status.PENDING
+    assert not experience.decisions.exists()
+    services.approve_experience(
+        experience=experience,
+        moderator=moderator,
+        expected_fingerprint=experience.text_fingerprint,
+    )
+    assert list(Experience.objects.visible()) == [experience]
+
+
+def test_the_fingerprint_of_an_approved_post_with_an_edit_waiting_is_the_edits(moderator):
+    post = ExperienceFactory(body="The approved text.")
+    approved_text = post.text_fingerprint
+    post.set_pending_body("The edit that waits.")
+    post.save()
+    assert post.text_fingerprint != approved_text
+    with pytest.raises(ValidationError, match="changed this post"):
+        services.approve_experience(
+            experience=post, moderator=moderator, expected_fingerprint=approved_text
+        )
+    services.approve_experience(
+        experience=post, moderator=moderator, expected_fingerprint=post.text_fingerprint
+    )
+    post.refresh_from_db()
+    assert post.body == "The edit that waits."
+
+
+@pytest.mark.parametrize(
+    ("status", "has_pending_edit", "is_hidden", "has_open_reports", "action"),
+    [
+        (Experience.Status.PENDING, False, False, False, Action.APPROVE),
+        (Experience.Status.APPROVED, True, False, True, Action.APPROVE_EDIT),
+        (Experience.Status.APPROVED, False, False, True, Action.KEEP),
+        (Experience.Status.APPROVED, False, True, False, Action.KEEP),
+        (Experience.Status.APPROVED, False, False, False, None),
+        (Experience.Status.REJECTED, False, False, False, None),
+    ],
+)
+def test_what_an_approval_would_do(status, has_pending_edit, is_hidden, has_open_reports, action):
+    post = Experience(status=status, has_pending_edit=has_pending_edit, is_hidden=is_hidden)
+    assert post.approval_action(has_open_reports=has_open_reports) == action
+
+
 def test_a_rejection_names_the_guideline_is_recorded_and_mailed(
     moderator, django_capture_on_commit_callbacks
 ):

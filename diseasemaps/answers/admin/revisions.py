@@ -18,7 +18,7 @@ from django.utils.html import format_html_join
 from diseasemaps.answers import services
 from diseasemaps.answers.diff import revision_diff
 from diseasemaps.answers.forms import ReviewDecisionForm
-from diseasemaps.answers.models import AnswerRevision, RevisionEvent, Source
+from diseasemaps.answers.models import AnswerRevision, RevisionEvent, Source, validate_http_url
 from diseasemaps.pages.views import question_page_context
 
 
@@ -29,7 +29,11 @@ def error_text(error: Exception) -> str:
 class SourceInline(admin.TabularInline):
     model = Source
     extra = 0
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # The link's own rule (http or https, no quotes or angle brackets) runs in the form too, so
+    # that its message shows even when the address is not a valid URL at all.
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https", "validators": [validate_http_url]}
+    }
     fields = ["position", "authors", "title", "publisher", "year", "url", "doi", "pubmed_id"]
 
     def _editable(self, obj) -> bool:
@@ -47,13 +51,26 @@ class SourceInline(admin.TabularInline):
 
 class EventInline(admin.TabularInline):
     model = RevisionEvent
-    fields = ["created_at", "actor", "from_state", "to_state", "note"]
+    fields = [
+        "created_at",
+        "actor",
+        "from_state",
+        "to_state",
+        "note",
+        "save_count",
+        "last_saved_at",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
+    verbose_name_plural = "history of this revision"
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # The history is part of the revision's record: whoever may read one reads the other.
+        return request.user.has_perm("answers.view_answerrevision")
 
 
 class RevisionForm(forms.ModelForm):
@@ -249,7 +266,10 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
     @admin.action(description="Send the selected drafts for review")
     def send_for_review(self, request, queryset):
         self._apply(
-            request, queryset, lambda r: services.submit_for_review(revision=r, actor=request.user)
+            request,
+            queryset,
+            lambda r: services.submit_for_review(revision=r, actor=request.user),
+            then="Medical reviewers find it under “Awaiting my review”.",
         )
 
     @admin.action(
@@ -289,14 +309,17 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
     def has_review_permission(self, request) -> bool:
         return request.user.has_perm("answers.review_answerrevision")
 
-    def _apply(self, request, queryset, move) -> None:
+    def _apply(self, request, queryset, move, *, then: str = "") -> None:
+        """Make one move on each selected revision; say what each one is now, or why not."""
         for revision in queryset:
             try:
-                move(revision)
+                moved = move(revision)
             except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, f"{revision}: {error_text(error)}", messages.ERROR)
             else:
-                self.message_user(request, f"{revision}: done.", messages.SUCCESS)
+                state = moved.get_state_display().lower()
+                text = f"Revision {moved.number} of “{moved.question}” is now {state}."
+                self.message_user(request, f"{text} {then}".strip(), messages.SUCCESS)
 
     # --- preview ---
 
