@@ -6,6 +6,7 @@ always goes through nh3 with an allow-list. Headings are clamped to h2–h4: eac
 (the question), and a reviewer's "# Title" must not compete with it.
 """
 
+import re
 from functools import cache
 
 import nh3
@@ -15,9 +16,25 @@ _BASE_TAGS = {"p", "br", "ul", "ol", "li", "em", "strong", "a", "blockquote", "c
 _HEADING_TAGS = {"h2", "h3", "h4"}
 
 
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def _link_allowed(url: str, *, absolute_links_only: bool) -> bool:
+    """
+    The same rule the sanitizer applies, checked while parsing: a link it would strip of its
+    target stays plain text instead of becoming an <a> without one.
+    """
+    if absolute_links_only:
+        return bool(_ABSOLUTE_URL.match(url))
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group(0).lower() in ("http:", "https:")
+
+
 @cache
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+def _parser(*, absolute_links_only: bool = False) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = lambda url: _link_allowed(url, absolute_links_only=absolute_links_only)
+    return md
 
 
 def _clamp_headings(tokens, *, allow_headings: bool) -> None:
@@ -28,6 +45,46 @@ def _clamp_headings(tokens, *, allow_headings: bool) -> None:
                 token.tag = f"h{level}"
             else:
                 token.tag = "p"
+
+
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = {"http", "https"}
+# An absolute link names its host: "https:/accounts/logout/" has a scheme but no host, and a
+# browser on an https page resolves it against our own site.
+_ABSOLUTE_URL = re.compile(r"https?://[^/\\\s?#]", re.IGNORECASE)
+
+
+def _absolute_links_only(element: str, attribute: str, value: str) -> str | None:
+    if element == "a" and attribute == "href" and not _ABSOLUTE_URL.match(value):
+        return None
+    return value
+
+
+def allowed_tags(*, allow_headings: bool) -> set[str]:
+    return _BASE_TAGS | (_HEADING_TAGS if allow_headings else set())
+
+
+def sanitize_html(
+    html: str,
+    *,
+    allow_headings: bool = True,
+    link_rel: str = "noopener",
+    absolute_links_only: bool = False,
+) -> str:
+    """
+    The allow-list every rendered text passes through (see `render_markdown`). Cleaning its own
+    output changes nothing, so stored HTML can be cleaned again safely.
+    """
+    return nh3.clean(
+        html,
+        tags=allowed_tags(allow_headings=allow_headings),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=link_rel,
+        strip_comments=True,
+        url_relative="deny" if absolute_links_only else None,
+        attribute_filter=_absolute_links_only if absolute_links_only else None,
+    )
 
 
 def render_markdown(
@@ -45,19 +102,15 @@ def render_markdown(
     `absolute_links_only` also drops relative link targets, which in a member's post could only
     be a trick (a path on our own site dressed up as something else).
     """
-    md = _parser()
+    md = _parser(absolute_links_only=absolute_links_only)
     tokens = md.parse(text or "")
     _clamp_headings(tokens, allow_headings=allow_headings)
     html = md.renderer.render(tokens, md.options, {})
-    tags = _BASE_TAGS | (_HEADING_TAGS if allow_headings else set())
-    return nh3.clean(
+    return sanitize_html(
         html,
-        tags=tags,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https"},
+        allow_headings=allow_headings,
         link_rel=link_rel,
-        strip_comments=True,
-        url_relative="deny" if absolute_links_only else None,
+        absolute_links_only=absolute_links_only,
     )
 
 

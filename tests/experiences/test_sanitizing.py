@@ -70,15 +70,15 @@ def test_hostile_markdown_and_html_come_out_harmless(markdown):
         if tag == "a":
             href = attributes.get("href", "https://")
             assert href.startswith(("http://", "https://")), experience.body_html
-            assert attributes["rel"] == "nofollow ugc noopener"
+            assert attributes["rel"] == "nofollow ugc noopener noreferrer"
 
 
 def test_a_plain_link_is_kept_and_marked_as_user_content():
     experience = Experience()
     experience.set_body("See [the leaflet](https://example.org/leaflet).")
     assert (
-        '<a href="https://example.org/leaflet" rel="nofollow ugc noopener">the leaflet</a>'
-        in experience.body_html
+        '<a href="https://example.org/leaflet" rel="nofollow ugc noopener noreferrer">'
+        "the leaflet</a>" in experience.body_html
     )
 
 
