@@ -4,8 +4,6 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-admin.site.site_header = "DiseaseMaps administration"
-admin.site.site_title = "DiseaseMaps admin"
 # The admin logs in through allauth (rate limits, second factor), never its own form.
 admin.site.login = secure_admin_login(admin.site.login)
 

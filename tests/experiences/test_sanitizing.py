@@ -93,3 +93,10 @@ def test_a_pending_edit_goes_through_the_same_pipeline():
     experience.set_pending_body("<script>alert(1)</script> ## not a heading")
     assert "<script" not in experience.pending_body_html
     assert "<h2" not in experience.pending_body_html
+
+
+def test_a_link_with_a_scheme_but_no_host_stays_text():
+    # On an https page a browser resolves "https:/accounts/logout/" against our own site.
+    experience = Experience()
+    experience.set_body("[log out](https:/accounts/logout/) and [x](http:alert(1))")
+    assert "<a" not in experience.body_html
