@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from diseasemaps.answers.models import AnswerFeedback, AnswerRevision, Source
@@ -192,10 +193,14 @@ def build_world(canaries: Canaries | None = None) -> World:
         message=canaries.reader_feedback,
     )
     treatment = TreatmentFactory(condition=condition, name="Mohs surgery")
+    store = SessionStore()
+    store.create()  # a real session, which allauth's list of sessions keeps
     session = UserSession.objects.create(
-        user=member_a, ip="127.0.0.1", session_key="k" * 32, user_agent="test"
+        user=member_a, ip="127.0.0.1", session_key=store.session_key, user_agent="test"
     )
     authenticator = totp_authenticator(member_b)
+    for user in (member_b, editor, moderator, reviewer):  # as signing up leaves it
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     users = {
         MEMBER_A: member_a,
         MEMBER_B: member_b,
