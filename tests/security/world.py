@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
@@ -193,8 +194,11 @@ def build_world(canaries: Canaries | None = None) -> World:
         message=canaries.reader_feedback,
     )
     treatment = TreatmentFactory(condition=condition, name="Mohs surgery")
-    store = SessionStore()
-    store.create()  # a real session, which allauth's list of sessions keeps
+    store = SessionStore()  # a session logged in as A, which allauth's list of sessions keeps
+    store[SESSION_KEY] = str(member_a.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = member_a.get_session_auth_hash()
+    store.create()
     session = UserSession.objects.create(
         user=member_a, ip="127.0.0.1", session_key=store.session_key, user_agent="test"
     )
