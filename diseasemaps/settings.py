@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "diseasemaps.core.apps.AdminConfig",  # django.contrib.admin on our AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -197,6 +197,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+
+# Request limits, set explicitly (they are Django's defaults): a bigger form body, more fields or
+# more files get our 400 page before any view reads them. File contents do not count towards
+# the body size; avatars have their own limit (DISEASEMAPS_AVATAR_MAX_BYTES).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB of form fields
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 # Every upload passes the size limit first, so an oversized file is dropped while it streams in.
 # What passes (5 MB at most) is held in memory and never spooled to a temporary file, so a full

@@ -6,8 +6,6 @@ from django.urls import include, path
 
 from diseasemaps.members import views as members_views
 
-admin.site.site_header = "DiseaseMaps administration"
-admin.site.site_title = "DiseaseMaps admin"
 # The admin logs in through allauth (rate limits, second factor), never its own form.
 admin.site.login = secure_admin_login(admin.site.login)
 

@@ -25,6 +25,9 @@ env "${prod_env[@]}" $BIN/python manage.py makemigrations --check --dry-run
 echo "--- check --deploy"
 env "${prod_env[@]}" $BIN/python manage.py check --deploy --fail-level WARNING
 
+echo "--- pip-audit (requirements.txt and requirements-dev.txt; allowlist: pip-audit-allowlist.toml)"
+$BIN/python scripts/audit_dependencies.py
+
 # The suite runs with the production defaults (DEBUG off), which require a secret key.
 export SECRET_KEY="test-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loop in the test thread

@@ -47,9 +47,28 @@ def _render_citation(renderer, tokens, index, options, env) -> str:
     return f'<a href="#{source_anchor(number)}">[{number}]</a>'
 
 
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def _link_allowed(url: str, *, absolute_links_only: bool, citations: bool = False) -> bool:
+    """
+    The same rule the sanitizer applies, checked while parsing: a link it would strip of its
+    target stays plain text instead of becoming an <a> without one.
+    """
+    if absolute_links_only:
+        return bool(_ABSOLUTE_URL.match(url))
+    scheme = _SCHEME.match(url)
+    if scheme is None:
+        return not citations or bool(_SOURCE_FRAGMENT.fullmatch(url))
+    return scheme.group(0).lower() in ("http:", "https:")
+
+
 @cache
-def _parser(*, citations: bool = False) -> MarkdownIt:
+def _parser(*, absolute_links_only: bool = False, citations: bool = False) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = lambda url: _link_allowed(
+        url, absolute_links_only=absolute_links_only, citations=citations
+    )
     if citations:
         md.inline.ruler.before("link", "citation", _citation_rule)
         md.add_render_rule("citation", _render_citation)
@@ -70,6 +89,53 @@ def _clamp_headings(tokens, *, allow_headings: bool) -> None:
                 token.tag = "p"
 
 
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = {"http", "https"}
+# An absolute link names its host: "https:/accounts/logout/" has a scheme but no host, and a
+# browser on an https page resolves it against our own site.
+_ABSOLUTE_URL = re.compile(r"https?://[^/\\\s?#]", re.IGNORECASE)
+
+
+def _absolute_links_only(element: str, attribute: str, value: str) -> str | None:
+    if element == "a" and attribute == "href" and not _ABSOLUTE_URL.match(value):
+        return None
+    return value
+
+
+def allowed_tags(*, allow_headings: bool) -> set[str]:
+    return _BASE_TAGS | (_HEADING_TAGS if allow_headings else set())
+
+
+def sanitize_html(
+    html: str,
+    *,
+    allow_headings: bool = True,
+    link_rel: str = "noopener",
+    absolute_links_only: bool = False,
+    citations: bool = False,
+) -> str:
+    """
+    The allow-list every rendered text passes through (see `render_markdown`). Cleaning its own
+    output changes nothing, so stored HTML can be cleaned again safely.
+    """
+    if absolute_links_only:
+        relative = "deny"
+    elif citations:
+        relative = _only_source_fragments
+    else:
+        relative = None
+    return nh3.clean(
+        html,
+        tags=allowed_tags(allow_headings=allow_headings),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=link_rel,
+        strip_comments=True,
+        url_relative=relative,
+        attribute_filter=_absolute_links_only if absolute_links_only else None,
+    )
+
+
 def render_markdown(
     text: str,
     *,
@@ -88,25 +154,16 @@ def render_markdown(
     answers) turns "[n]" into a link to the n-th source listed under the answer, and then the
     only relative target kept is such a "#source-n".
     """
-    md = _parser(citations=citations)
+    md = _parser(absolute_links_only=absolute_links_only, citations=citations)
     tokens = md.parse(text or "")
     _clamp_headings(tokens, allow_headings=allow_headings)
     html = md.renderer.render(tokens, md.options, {})
-    tags = _BASE_TAGS | (_HEADING_TAGS if allow_headings else set())
-    if absolute_links_only:
-        relative = "deny"
-    elif citations:
-        relative = _only_source_fragments
-    else:
-        relative = None
-    return nh3.clean(
+    return sanitize_html(
         html,
-        tags=tags,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https"},
+        allow_headings=allow_headings,
         link_rel=link_rel,
-        strip_comments=True,
-        url_relative=relative,
+        absolute_links_only=absolute_links_only,
+        citations=citations,
     )
 
 

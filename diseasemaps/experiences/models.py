@@ -17,7 +17,7 @@ from diseasemaps.core.markdown import render_markdown
 from diseasemaps.core.models import TimeStampedModel
 from diseasemaps.members.models import MemberCondition
 
-EXPERIENCE_LINK_REL = "nofollow ugc noopener"
+EXPERIENCE_LINK_REL = "nofollow ugc noopener noreferrer"
 BODY_MIN_LENGTH = 20
 BODY_MAX_LENGTH = 5_000
 

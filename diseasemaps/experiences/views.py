@@ -40,6 +40,11 @@ def _next_url(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+def _is_invalid(request, form: ExperienceForm) -> bool:
+    """A posted form whose fields do not validate (too long, say): the page answers 400."""
+    return request.method == "POST" and not form.is_valid()
+
+
 def _run_form(request, form: ExperienceForm, *, limit: RateLimit, save) -> Experience | None:
     """
     The two steps of the share and edit forms. Returns the saved post, or None when the page
@@ -90,6 +95,7 @@ def share(request, condition_slug: str, question_slug: str | None = None):
             author=request.user, condition=condition, question=question, **arguments
         )
 
+    invalid = _is_invalid(request, form)
     experience = _run_form(request, form, limit=SHARE_LIMIT, save=save)
     if experience is not None:
         if experience.is_visible:
@@ -101,7 +107,12 @@ def share(request, condition_slug: str, question_slug: str | None = None):
             "e-mail when it is published.",
         )
         return redirect(experience)
-    return render(request, "experiences/share_form.html", {**context, "form": form})
+    return render(
+        request,
+        "experiences/share_form.html",
+        {**context, "form": form},
+        status=400 if invalid else 200,
+    )
 
 
 @login_required
@@ -124,6 +135,7 @@ def edit(request, pk: int):
     def save(**arguments):
         return services.edit_experience(experience=experience, editor=request.user, **arguments)
 
+    invalid = _is_invalid(request, form)
     saved = _run_form(request, form, limit=EDIT_LIMIT, save=save)
     if saved is not None:
         if saved.has_pending_edit:
@@ -144,6 +156,7 @@ def edit(request, pk: int):
             "condition": experience.condition,
             "question": experience.question,
         },
+        status=400 if invalid else 200,
     )
 
 

@@ -130,4 +130,4 @@ def test_set_body_drops_headings_and_marks_links_as_user_content():
     experience = Experience()
     experience.set_body("## Not a heading\n\n[link](https://example.org)")
     assert "<h2" not in experience.body_html
-    assert 'rel="nofollow ugc noopener"' in experience.body_html
+    assert 'rel="nofollow ugc noopener noreferrer"' in experience.body_html

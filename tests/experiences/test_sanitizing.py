@@ -70,15 +70,15 @@ def test_hostile_markdown_and_html_come_out_harmless(markdown):
         if tag == "a":
             href = attributes.get("href", "https://")
             assert href.startswith(("http://", "https://")), experience.body_html
-            assert attributes["rel"] == "nofollow ugc noopener"
+            assert attributes["rel"] == "nofollow ugc noopener noreferrer"
 
 
 def test_a_plain_link_is_kept_and_marked_as_user_content():
     experience = Experience()
     experience.set_body("See [the leaflet](https://example.org/leaflet).")
     assert (
-        '<a href="https://example.org/leaflet" rel="nofollow ugc noopener">the leaflet</a>'
-        in experience.body_html
+        '<a href="https://example.org/leaflet" rel="nofollow ugc noopener noreferrer">'
+        "the leaflet</a>" in experience.body_html
     )
 
 
@@ -93,3 +93,10 @@ def test_a_pending_edit_goes_through_the_same_pipeline():
     experience.set_pending_body("<script>alert(1)</script> ## not a heading")
     assert "<script" not in experience.pending_body_html
     assert "<h2" not in experience.pending_body_html
+
+
+def test_a_link_with_a_scheme_but_no_host_stays_text():
+    # On an https page a browser resolves "https:/accounts/logout/" against our own site.
+    experience = Experience()
+    experience.set_body("[log out](https:/accounts/logout/) and [x](http:alert(1))")
+    assert "<a" not in experience.body_html

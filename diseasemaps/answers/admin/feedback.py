@@ -10,6 +10,14 @@ from diseasemaps.answers.admin.revisions import error_text
 from diseasemaps.answers.models import AnswerFeedback
 
 
+class ServiceRefusal(Exception):
+    """The resolving service said no; carries its error to changeform_view."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
 class FeedbackStatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"
@@ -77,15 +85,20 @@ class AnswerFeedbackAdmin(admin.ModelAdmin):
         return [*self.shown_fields, "resolution_note"]
 
     def save_model(self, request, obj, form, change):
-        services.resolve_feedback(
-            feedback=obj, reviewer=request.user, note=form.cleaned_data["resolution_note"]
-        )
+        try:
+            services.resolve_feedback(
+                feedback=obj, reviewer=request.user, note=form.cleaned_data["resolution_note"]
+            )
+        except (ValidationError, PermissionDenied) as error:
+            raise ServiceRefusal(error) from error
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Only the service's refusals become a message: the admin's own PermissionDenied (no
+        # permission to change) must stay a 403, not a redirect to the same page.
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationError, PermissionDenied) as error:
-            self.message_user(request, error_text(error), messages.ERROR)
+        except ServiceRefusal as refusal:
+            self.message_user(request, error_text(refusal.error), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     @admin.display(description="message")

@@ -344,11 +344,11 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
         ]
 
     def preview_view(self, request, object_id: int):
+        if not self.has_view_permission(request):  # before the lookup, which would tell
+            raise PermissionDenied
         revision = get_object_or_404(
             AnswerRevision.objects.select_related("question__condition", "reviewer"), pk=object_id
         )
-        if not self.has_view_permission(request, revision):
-            raise PermissionDenied
         context = question_page_context(
             question=revision.question, revision=revision, page_number=request.GET.get("page")
         )
@@ -357,13 +357,16 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
 
     # --- comparing revisions ---
 
-    def _revision_or_404(self, request, object_id) -> AnswerRevision:
-        revision = get_object_or_404(
+    def _revision_or_404(self, request, object_id, *, review: bool = False) -> AnswerRevision:
+        # Permission first: a 403 for a revision that exists and a 404 for one that does not
+        # would tell someone without access which exist.
+        if not self.has_view_permission(request) or (
+            review and not self.has_review_permission(request)
+        ):
+            raise PermissionDenied
+        return get_object_or_404(
             AnswerRevision.objects.select_related("question__condition"), pk=object_id
         )
-        if not self.has_view_permission(request, revision):
-            raise PermissionDenied
-        return revision
 
     @staticmethod
     def _default_base(revision: AnswerRevision) -> AnswerRevision | None:
@@ -394,9 +397,7 @@ class AnswerRevisionAdmin(admin.ModelAdmin):
 
     def review_view(self, request, object_id: int):
         """Approve (full or editorial) or send back one revision, seeing what changed."""
-        revision = self._revision_or_404(request, object_id)
-        if not self.has_review_permission(request):
-            raise PermissionDenied
+        revision = self._revision_or_404(request, object_id, review=True)
         initial = {"change_summary": revision.change_summary, "version": revision.version}
         form = ReviewDecisionForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
@@ -450,6 +451,7 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "publisher", "year", "revision"]
     search_fields = ["title", "authors", "publisher", "doi", "pubmed_id"]
     list_select_related = ["revision__question"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_module_permission(self, request) -> bool:
         return False  # edited inline on their revision

@@ -1,0 +1,236 @@
+"""
+One small site with something private in every place a leak could come from, shared by the
+security tests: two members (A has a private life, B is "another member"), the three staff
+roles, answers live and in draft, posts in every state, reports, decisions and reader feedback.
+
+Every secret of member A carries a canary: a word that appears nowhere else, so that a test
+can look for it in any page, feed, e-mail or log line.
+"""
+
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
+
+from diseasemaps.answers.models import AnswerFeedback, AnswerRevision, Source
+from diseasemaps.core.services import Role
+from diseasemaps.experiences.models import (
+    MemberStanding,
+    ModerationDecision,
+    Report,
+)
+from diseasemaps.members.models import MemberCondition, User
+from tests.conftest import mfa_client, totp_authenticator
+from tests.factories import (
+    ConditionFactory,
+    ExperienceFactory,
+    MemberFactory,
+    QuestionFactory,
+    RevisionFactory,
+    StaffFactory,
+    TreatmentFactory,
+    published_question,
+)
+
+VISITOR = "visitor"
+MEMBER_A = "member A"
+MEMBER_B = "member B"
+MODERATOR = "moderator"
+EDITOR = "editor"
+REVIEWER = "reviewer"
+ROLES = [VISITOR, MEMBER_A, MEMBER_B, MODERATOR, EDITOR, REVIEWER]
+MEMBERS = {MEMBER_A, MEMBER_B}
+STAFF = {MODERATOR, EDITOR, REVIEWER}
+LOGGED_IN = MEMBERS | STAFF
+
+
+@dataclass(frozen=True)
+class Canaries:
+    """A's secrets. Every value is a word found nowhere else in the test data."""
+
+    email: str = "canary.mail.qzw7@example.org"
+    pending_post: str = "canarypendingxq"
+    rejected_post: str = "canaryrejectedvk"
+    hidden_post: str = "canaryhiddenwb"
+    pending_edit: str = "canaryeditwaitingjm"
+    members_only_post: str = "canarymembersonlyzr"
+    private_bio: str = "canarybiohidden"
+    report_details: str = "canaryreportdetails"
+    reader_feedback: str = "canaryreaderfeedback"
+    only_me_condition: str = "Canaryonlyme Syndrome"
+    members_condition: str = "Canarymembers Disease"
+
+    def never_public(self) -> dict[str, str]:
+        """What no visitor may ever see."""
+        return {
+            "A's e-mail address": self.email,
+            "A's pending post": self.pending_post,
+            "A's rejected post": self.rejected_post,
+            "A's hidden post": self.hidden_post,
+            "A's edit waiting for a moderator": self.pending_edit,
+            "A's members-only post": self.members_only_post,
+            "A's private bio": self.private_bio,
+            "B's report about A's post": self.report_details,
+        }
+
+    def never_to_another_member(self) -> dict[str, str]:
+        """What member B may never see (members-only posts they may read)."""
+        secrets = self.never_public()
+        del secrets["A's members-only post"]
+        return secrets
+
+
+@dataclass
+class World:
+    canaries: Canaries
+    users: dict[str, User]
+    clients: dict[str, Client] = field(default_factory=dict)
+    objects: dict[str, object] = field(default_factory=dict)
+
+    def client(self, role: str) -> Client:
+        """A client logged in as the role (staff past two-factor), made once per role."""
+        if role not in self.clients:
+            user = self.users.get(role)
+            if user is None:
+                client = Client()
+            elif user.is_staff:
+                client = mfa_client(user)
+            else:
+                client = Client()
+                client.force_login(user)
+            self.clients[role] = client
+        return self.clients[role]
+
+    def __getitem__(self, name: str):
+        return self.objects[name]
+
+
+def build_world(canaries: Canaries | None = None) -> World:
+    canaries = canaries or Canaries()
+    member_a = MemberFactory(email=canaries.email, profile__display_name="Pseudonymalpha")
+    member_a.member_profile.bio = canaries.private_bio
+    member_a.member_profile.is_bio_public = False
+    member_a.member_profile.save()
+    EmailAddress.objects.create(user=member_a, email=member_a.email, verified=True, primary=True)
+    member_b = MemberFactory(profile__display_name="Pseudonymbeta")
+    editor = StaffFactory(roles=[Role.EDITOR])
+    moderator = StaffFactory(roles=[Role.MODERATOR])
+    question = published_question(
+        condition__name="Dermatofibrosarcoma Protuberans",
+        condition__abbreviation="DFSP",
+        title="How is DFSP treated?",
+    )
+    reviewer = question.live_revision.reviewer
+    condition = question.condition
+    only_me = ConditionFactory(name=canaries.only_me_condition, slug="canary-only-me")
+    members_condition = ConditionFactory(name=canaries.members_condition, slug="canary-members")
+    rows = {
+        "A only-me condition": MemberCondition.objects.create(
+            user=member_a, condition=only_me, visibility="only_me", diagnosed_in=2011
+        ),
+        "A members condition": MemberCondition.objects.create(
+            user=member_a, condition=members_condition, visibility="members"
+        ),
+        "A public condition": MemberCondition.objects.create(
+            user=member_a, condition=condition, visibility="everyone", is_counted=True
+        ),
+        "B condition": MemberCondition.objects.create(
+            user=member_b, condition=condition, visibility="only_me"
+        ),
+    }
+    unpublished = QuestionFactory(condition=condition, title="What is still being written?")
+    draft = RevisionFactory(question=unpublished, number=1, author=editor)
+    source = Source.objects.create(revision=draft, title="A paper", url="https://example.org/p")
+    live_draft = RevisionFactory(
+        question=question, number=2, author=editor, based_on=question.live_revision
+    )
+
+    def post(body, **fields):
+        fields.setdefault("question", question)
+        return ExperienceFactory(author=member_a, body=body, **fields)
+
+    posts = {
+        "A public post": post("My public experience of DFSP surgery went well."),
+        "A members-only post": post(
+            f"Only for members: {canaries.members_only_post}.", audience="members"
+        ),
+        "A pending post": post(
+            f"Waiting: {canaries.pending_post}.", status="pending", approved_at=None
+        ),
+        "A rejected post": post(
+            f"Rejected: {canaries.rejected_post}.", status="rejected", approved_at=None
+        ),
+        "A hidden post": post(f"Hidden: {canaries.hidden_post}.", is_hidden=True),
+        "B public post": ExperienceFactory(
+            author=member_b, question=question, body="B's own story of Mohs surgery."
+        ),
+    }
+    edited = posts["A public post"]
+    edited.set_pending_body(f"Edited: {canaries.pending_edit}.")
+    edited.save()
+    report = Report.objects.create(
+        experience=posts["A public post"],
+        reporter=member_b,
+        reason=Report.Reason.OTHER,
+        details=canaries.report_details,
+    )
+    decision = ModerationDecision.objects.create(
+        experience=posts["A rejected post"],
+        member=member_a,
+        moderator=moderator,
+        action=ModerationDecision.Action.REJECT,
+        guideline="on_topic",
+        reason="Not on the question.",
+    )
+    standing = MemberStanding.objects.create(user=member_a)
+    feedback = AnswerFeedback.objects.create(
+        question=question,
+        revision=question.live_revision,
+        kind=AnswerFeedback.Kind.ERROR,
+        message=canaries.reader_feedback,
+    )
+    treatment = TreatmentFactory(condition=condition, name="Mohs surgery")
+    store = SessionStore()  # a session logged in as A, which allauth's list of sessions keeps
+    store[SESSION_KEY] = str(member_a.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = member_a.get_session_auth_hash()
+    store.create()
+    session = UserSession.objects.create(
+        user=member_a, ip="127.0.0.1", session_key=store.session_key, user_agent="test"
+    )
+    authenticator = totp_authenticator(member_b)
+    for user in (member_b, editor, moderator, reviewer):  # as signing up leaves it
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    users = {
+        MEMBER_A: member_a,
+        MEMBER_B: member_b,
+        MODERATOR: moderator,
+        EDITOR: editor,
+        REVIEWER: reviewer,
+    }
+    objects = {
+        "question": question,
+        "condition": condition,
+        "unpublished question": unpublished,
+        "draft": draft,
+        "draft of the live answer": live_draft,
+        "source": source,
+        "report": report,
+        "decision": decision,
+        "standing": standing,
+        "feedback": feedback,
+        "treatment": treatment,
+        "user session": session,
+        "authenticator": authenticator,
+        "email address": EmailAddress.objects.get(user=member_a),
+        "group": Group.objects.get(name=Role.EDITOR),
+        "inactive member": MemberFactory(is_active=False),
+        **rows,
+        **posts,
+    }
+    assert draft.state == AnswerRevision.State.DRAFT
+    return World(canaries=canaries, users=users, objects=objects)
