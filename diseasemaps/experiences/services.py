@@ -154,13 +154,22 @@ def submit_experience(
     audience: str = Experience.Audience.EVERYONE,
     treatments: Iterable[Treatment] = (),
     years_since_diagnosis: int | None = None,
+    submission_key: str = "",
 ) -> Experience:
     """
     Save a member's post. It waits for a moderator unless the author is trusted, in which case
     it is published at once (and the decision recorded). The author must have the condition on
     their profile and not be suspended; the question, if any, must belong to the condition, and
     so must every treatment named.
+
+    `submission_key` is the share form's random key: a form sent again with the same key (a
+    retry after an error or a timeout, a double click) returns the post already saved instead
+    of saving a second one; the database's unique constraint settles two sent at once.
     """
+    if submission_key:
+        existing = Experience.objects.filter(author=author, submission_key=submission_key).first()
+        if existing is not None:
+            return existing
     _check_may_write(author)
     if not may_share_on(author, condition):
         raise PermissionDenied("Add this condition to your profile before sharing on it.")
@@ -172,16 +181,25 @@ def submit_experience(
         question=question,
         audience=audience,
         years_since_diagnosis=years_since_diagnosis,
+        submission_key=submission_key,
     )
     experience.set_body(body)
     treatments = list(treatments)
     _check_treatments(treatments, condition)
-    experience.full_clean()
+    # The key's uniqueness is the database's to settle (below), also for two at the same moment.
+    experience.full_clean(exclude=["submission_key"])
     trusted = is_trusted(author)
     if trusted:
         experience.status = Experience.Status.APPROVED
         experience.approved_at = timezone.now()
-    experience.save()
+    try:
+        with transaction.atomic():
+            experience.save()
+    except IntegrityError:
+        if not submission_key:
+            raise
+        # The same form, sent at the same moment, was saved by the other request.
+        return Experience.objects.get(author=author, submission_key=submission_key)
     experience.treatments.set(treatments)
     if trusted:
         _record(action=Action.PUBLISH_TRUSTED, experience=experience, member=author)

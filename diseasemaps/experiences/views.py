@@ -86,7 +86,11 @@ def share(request, condition_slug: str, question_slug: str | None = None):
 
     def save(**arguments):
         return services.submit_experience(
-            author=request.user, condition=condition, question=question, **arguments
+            author=request.user,
+            condition=condition,
+            question=question,
+            submission_key=form.cleaned_data.get("submission_key") or "",
+            **arguments,
         )
 
     experience = _run_form(request, form, limit=SHARE_LIMIT, save=save)
