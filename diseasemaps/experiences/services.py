@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.utils import timezone
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.seo import absolute_url
+from diseasemaps.core.tasks import queue_email
 from diseasemaps.experiences.models import (
     BODY_MIN_LENGTH,
     Experience,
@@ -136,9 +137,7 @@ def _notify_author(*, experience: Experience, decision: ModerationDecision) -> N
     }
     subject = f"A moderator has looked at your post on {settings.DISEASEMAPS_SITE_NAME}"
     body = render_to_string("experiences/email/decision.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, None, [author.email], fail_silently=False)
-    )
+    queue_email(EmailMessage(subject=subject, body=body, to=[author.email]))
 
 
 # --- Sharing ------------------------------------------------------------------------------------
@@ -350,7 +349,8 @@ def _alert_moderators(experience: Experience) -> None:
         "A member reported a post because someone may be at risk. It is at the top of the "
         f"moderation queue:\n{url}\n"
     )
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    for recipient in recipients:  # one message each: moderators never see each other's address
+        queue_email(EmailMessage(subject=subject, body=body, to=[recipient]))
 
 
 def _resolve_reports(experience: Experience, moderator: User) -> int:

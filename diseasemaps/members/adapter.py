@@ -1,7 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 
+from diseasemaps.core.tasks import queue_email
 from diseasemaps.members import services
 
 
@@ -13,6 +16,18 @@ class AccountAdapter(DefaultAccountAdapter):
             if commit and "display_name" in form.cleaned_data:
                 services.create_profile(user=user, display_name=form.cleaned_data["display_name"])
         return user
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """
+        allauth's mails (verification, password reset, security notices) are rendered here, in
+        the request, and sent by the task worker once the request's writes are committed: a
+        mail server that is down or slow never fails or holds a sign-up, and the worker tries
+        again later.
+        """
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        queue_email(self.render_mail(template_prefix, email, ctx))
 
 
 class MFAAdapter(DefaultMFAAdapter):
