@@ -5,9 +5,10 @@ Middleware for running the site in production: the request id, /health/ and the 
 import logging
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from diseasemaps.core import health, logs, unavailable
+from diseasemaps.core import audit, health, logs, unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,11 @@ class RequestIdMiddleware:
                 incoming = ""
         with logs.request_id_bound(incoming) as request_id:
             request.request_id = request_id
-            response = self.get_response(request)
+            client = audit.bind_client(request)
+            try:
+                response = self.get_response(request)
+            finally:
+                audit.unbind_client(client)
             response["X-Request-ID"] = request_id
         return response
 
@@ -59,7 +64,8 @@ class ServiceUnavailableMiddleware:
     A view that fails because the database or the cache cannot be reached, or because a
     statement ran past statement_timeout, answers 503 with Retry-After and a page saying to try
     again shortly, rendered without touching either. (The same errors raised outside a view,
-    in another middleware, reach handler500, which answers the same way.)
+    in another middleware, reach handler500, which answers the same way.) It also records the
+    views' permission denials as audit events.
     """
 
     def __init__(self, get_response):
@@ -69,6 +75,17 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, PermissionDenied):
+            # Django answers 403 itself; this records the refusal (by view name, never the
+            # path, which can name a condition).
+            match = request.resolver_match
+            audit.audit(
+                "permission_denied",
+                user=getattr(request, "user", None),
+                request=request,
+                view=match.view_name if match else "",
+            )
+            return None
         if not unavailable.is_unavailable_error(exception):
             return None
         return unavailable.service_unavailable(request, exception)

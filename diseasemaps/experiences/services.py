@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.audit import audit_on_commit
 from diseasemaps.core.seo import absolute_url
 from diseasemaps.core.tasks import queue_email
 from diseasemaps.experiences.models import (
@@ -110,7 +111,7 @@ def _record(
     guideline: str = "",
     reason: str = "",
 ) -> ModerationDecision:
-    return ModerationDecision.objects.create(
+    decision = ModerationDecision.objects.create(
         action=action,
         experience=experience,
         member=member,
@@ -118,6 +119,16 @@ def _record(
         guideline=guideline,
         reason=reason,
     )
+    audit_on_commit(
+        "moderation_decision",
+        user=moderator,
+        action=action,
+        guideline=guideline,
+        decision_id=decision.pk,
+        experience_id=experience.pk if experience else None,
+        member_id=member.pk if member else None,
+    )
+    return decision
 
 
 def _notify_author(*, experience: Experience, decision: ModerationDecision) -> None:

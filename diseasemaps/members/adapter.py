@@ -1,9 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django import forms
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 
+from diseasemaps.core.audit import audit
 from diseasemaps.core.tasks import queue_email
 from diseasemaps.members import services
 
@@ -16,6 +18,14 @@ class AccountAdapter(DefaultAccountAdapter):
             if commit and "display_name" in form.cleaned_data:
                 services.create_profile(user=user, display_name=form.cleaned_data["display_name"])
         return user
+
+    def pre_authenticate(self, request, **credentials):
+        """Too many failed log-ins: allauth refuses the attempt; we record the lock-out."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError:
+            audit("login_locked_out", request=request)
+            raise
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """
