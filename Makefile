@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 # Development values, set explicitly: the settings' defaults are the production ones.
-DEV_ENV := DEBUG=1
+DEV_ENV := DEBUG=1 LOG_FORMAT=text
 
 .DEFAULT_GOAL := help
 .PHONY: help run test install install-dev icu browser services npm static lint audit bench clean
@@ -51,7 +51,9 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py rebuild_search_index
 	@echo ""
 	@echo "DiseaseMaps is running on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	@echo "Stop it with Ctrl-C."
+	@echo "Stop it with Ctrl-C. A task worker runs alongside: the e-mails it sends are printed here."
+	@$(DEV_ENV) $(BIN)/python manage.py run_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian's chromium drives the browser tests; Playwright never downloads a browser of its own.

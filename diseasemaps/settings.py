@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "django_tasks",
+    "django_tasks_db",
     # Our apps, in their layers from the ground floor up: each imports only those before it
     # (checked by import-linter, see pyproject.toml).
     "diseasemaps.core",
@@ -57,6 +59,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id every log line of the request carries, and /health/ answered before
+    # host checks, HTTPS redirects, sessions or any other work (a load balancer polls it).
+    "diseasemaps.core.middleware.RequestIdMiddleware",
+    "diseasemaps.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before everything that touches the session: a visitor's stored page costs one cache read.
@@ -73,6 +79,9 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "diseasemaps.members.middleware.StaffMFAMiddleware",
     "diseasemaps.members.middleware.PrivatePagesMiddleware",
+    # Last, so that it sees the views' exceptions first: a database or cache that cannot be
+    # reached, or a statement cancelled by statement_timeout, becomes a 503 with Retry-After.
+    "diseasemaps.core.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "diseasemaps.urls"
@@ -103,6 +112,23 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Bounded time: a database that does not answer fails fast (and the reader gets a 503)
+    # instead of holding a worker until gunicorn kills it. Times in seconds; 0 turns one off.
+    # statement_timeout also applies to migrations and the task worker: run a long one-off
+    # with DB_STATEMENT_TIMEOUT=0. Behind PgBouncer in transaction mode, startup options are
+    # not passed on: set the same with ALTER ROLE ... SET instead.
+    _timeouts = {
+        "statement_timeout": env.float("DB_STATEMENT_TIMEOUT", default=3),
+        "idle_in_transaction_session_timeout": env.float(
+            "DB_IDLE_IN_TRANSACTION_TIMEOUT", default=10
+        ),
+    }
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=3)
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        f"-c {name}={int(seconds * 1000)}" for name, seconds in _timeouts.items()
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions --------------------------------------------------------------------------
@@ -110,6 +136,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # machines; production points CACHE_URL at Redis (redis://host:6379/0).
 
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://diseasemaps_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that does not answer fails within a second, like the database (a 503, not a hang).
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault(
+        "socket_connect_timeout", env.float("CACHE_CONNECT_TIMEOUT", default=1)
+    )
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", env.float("CACHE_TIMEOUT", default=1))
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 # How long a logged-in session lasts (members/middleware.py, SessionLifetimeMiddleware): staff
 # can read moderation queues and members' reports, so theirs end after a short time without a
@@ -180,6 +213,44 @@ EMAIL_CONFIG = env.email_url(
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="DiseaseMaps <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds an SMTP connection may wait for the server. Mail is sent by the task worker, never in
+# a request; a server that accepts and then hangs costs the worker this long, then a retry.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# --- Background tasks -----------------------------------------------------------------------------
+# Django's tasks API through the django-tasks backport (the same code runs on Django 6's
+# django.tasks). The default backend keeps the queue in our own database: no other service to
+# run, the worker claims a task with SELECT ... FOR UPDATE SKIP LOCKED (so any number of workers
+# on any number of machines share it), and it works on SQLite for `make run`. Run workers with
+# `python manage.py run_worker`. TASKS_BACKEND picks another backend with the same API.
+
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# An e-mail the mail server did not take is tried again after 1, 2, 4, ... minutes (the delay
+# doubles, up to DISEASEMAPS_EMAIL_RETRY_MAX_SECONDS), at most DISEASEMAPS_EMAIL_MAX_ATTEMPTS times.
+DISEASEMAPS_EMAIL_MAX_ATTEMPTS = env.int("DISEASEMAPS_EMAIL_MAX_ATTEMPTS", default=8)
+DISEASEMAPS_EMAIL_RETRY_SECONDS = env.int("DISEASEMAPS_EMAIL_RETRY_SECONDS", default=60)
+DISEASEMAPS_EMAIL_RETRY_MAX_SECONDS = env.int("DISEASEMAPS_EMAIL_RETRY_MAX_SECONDS", default=3600)
+# Jobs the workers start once a day at the given UTC time (HH:MM), once in all, however many
+# workers run: each start is recorded under a key unique per job and day (core.PeriodicRun).
+DISEASEMAPS_PERIODIC_JOBS = [
+    {
+        "name": "review-reminders",
+        "task": "diseasemaps.answers.tasks.send_review_reminders",
+        "at": env.str("DISEASEMAPS_REVIEW_REMINDERS_AT", default="06:00"),
+    },
+    {
+        "name": "prune-task-results",
+        "task": "diseasemaps.core.tasks.prune_task_results",
+        "at": "03:00",
+    },
+]
+# Finished tasks are kept this many days for staff to look at in the admin, then deleted.
+DISEASEMAPS_TASK_RESULTS_KEEP_DAYS = env.int("DISEASEMAPS_TASK_RESULTS_KEEP_DAYS", default=14)
 
 # --- Internationalisation -----------------------------------------------------------------------
 
@@ -227,6 +298,8 @@ STORAGES = {
 # --- Security -----------------------------------------------------------------------------------
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer polls /health/ over plain HTTP on the instance's own address.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -258,13 +331,42 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging ------------------------------------------------------------------------------------
+# One JSON object per line on standard error, each with the request id (core/logs.py). Audit
+# events (log-ins, lock-outs, permission denials, admin changes, moderation and review
+# decisions) go to the "diseasemaps.audit" logger with user ids and client addresses only.
+# LOG_FORMAT=text gives plain lines for reading by eye.
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"request_id": {"()": "diseasemaps.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "diseasemaps.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("LOG_FORMAT", default="json"),
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django logs every 4xx/5xx itself with the full request line; gunicorn's access log
+        # already records each request without its query string.
+        "django.request": {"level": "ERROR"},
+    },
 }
+
+# Error tracking, only when SENTRY_DSN is set: no personal data (no user, cookies, headers,
+# request bodies or query strings), see core/sentry.py.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from diseasemaps.core.sentry import init_sentry
+
+    init_sentry(dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))
 
 # --- DiseaseMaps --------------------------------------------------------------------------------
 
@@ -276,6 +378,9 @@ DISEASEMAPS_SITE_URL = env.str("DISEASEMAPS_SITE_URL", default="http://127.0.0.1
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0 means the app is
 # reached directly and REMOTE_ADDR is the client.
 DISEASEMAPS_TRUSTED_PROXY_COUNT = env.int("DISEASEMAPS_TRUSTED_PROXY_COUNT", default=0)
+# Take the X-Request-ID header as the request id: only when the proxy in front sets it (and
+# drops the client's own), else a fresh id is made for each request.
+DISEASEMAPS_TRUST_REQUEST_ID = env.bool("DISEASEMAPS_TRUST_REQUEST_ID", default=False)
 # Below this many members the community figure reads "fewer than N", so that nobody with a rare
 # condition can be singled out.
 DISEASEMAPS_COMMUNITY_FLOOR = env.int("DISEASEMAPS_COMMUNITY_FLOOR", default=10)

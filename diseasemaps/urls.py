@@ -9,6 +9,9 @@ from diseasemaps.members import views as members_views
 # The admin logs in through allauth (rate limits, second factor), never its own form.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# A database or cache fault raised outside a view still ends in the 503 page, not a 500.
+handler500 = "diseasemaps.core.unavailable.server_error"
+
 urlpatterns = [
     path("", include("diseasemaps.pages.urls")),
     path("conditions/", include("diseasemaps.conditions.urls")),

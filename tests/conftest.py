@@ -27,6 +27,10 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Tasks run at once, in the process that queues them, so mail lands in mail.outbox; the
+    # tests of the queue itself (tests/core/test_tasks.py) use the database backend.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.commit.CommitAtEndOfViewMiddleware"]
     # Rate-limit counters and used two-factor codes must not leak from one test into the next.
     from django.core.cache import cache
 

@@ -24,3 +24,26 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class PeriodicRun(models.Model):
+    """
+    One start of a periodic job (the daily review reminders, say) for one period (a day).
+
+    The pair is unique, and a worker enqueues the job only after inserting its row: with
+    several workers on several machines ticking at once, the database lets exactly one in.
+    """
+
+    job = models.CharField(max_length=100)
+    period = models.CharField(max_length=20, help_text="The day it ran for, YYYY-MM-DD.")
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The queued task's id.")
+
+    class Meta:
+        ordering = ["-enqueued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period"], name="periodic_run_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period}"

@@ -1,3 +1,5 @@
+import secrets
+
 from django import forms
 
 from diseasemaps.conditions.models import Condition
@@ -57,9 +59,16 @@ class ExperienceForm(forms.Form):
         label="I have checked: these details are fine to share",
         required=False,
     )
+    # A random key made when the form is first shown and sent back with every step: the same
+    # form sent twice (a retry after an error) saves one post (services.submit_experience).
+    submission_key = forms.RegexField(
+        regex=r"^[A-Za-z0-9_-]{16,64}$", required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, condition: Condition, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", secrets.token_urlsafe(24))
         self.fields["treatments"].queryset = condition.treatments.all()
         if not self.fields["treatments"].queryset.exists():
             del self.fields["treatments"]

@@ -320,6 +320,13 @@ class Experience(TimeStampedModel):
         max_length=300, blank=True, help_text="A short public note shown with the post."
     )
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submission_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The random key of the share form this post came from: the same form sent "
+        "twice (a retry after an error) saves one post.",
+    )
 
     objects = ExperienceQuerySet.as_manager()
 
@@ -341,6 +348,11 @@ class Experience(TimeStampedModel):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["author", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="experience_submitted_once",
+            ),
             models.CheckConstraint(
                 condition=models.Q(years_since_diagnosis__isnull=True)
                 | models.Q(years_since_diagnosis__lte=120),

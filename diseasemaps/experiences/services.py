@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -21,7 +21,9 @@ from django.utils import timezone
 
 from diseasemaps.answers.models import Question
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.audit import audit_on_commit
 from diseasemaps.core.seo import absolute_url
+from diseasemaps.core.tasks import queue_email
 from diseasemaps.experiences.models import (
     BODY_MIN_LENGTH,
     Experience,
@@ -111,7 +113,7 @@ def _record(
     guideline: str = "",
     reason: str = "",
 ) -> ModerationDecision:
-    return ModerationDecision.objects.create(
+    decision = ModerationDecision.objects.create(
         action=action,
         experience=experience,
         member=member,
@@ -119,6 +121,16 @@ def _record(
         guideline=guideline,
         reason=reason,
     )
+    audit_on_commit(
+        "moderation_decision",
+        user=moderator,
+        action=action,
+        guideline=guideline,
+        decision_id=decision.pk,
+        experience_id=experience.pk if experience else None,
+        member_id=member.pk if member else None,
+    )
+    return decision
 
 
 def _notify_author(*, experience: Experience, decision: ModerationDecision) -> None:
@@ -138,9 +150,7 @@ def _notify_author(*, experience: Experience, decision: ModerationDecision) -> N
     }
     subject = f"A moderator has looked at your post on {settings.DISEASEMAPS_SITE_NAME}"
     body = render_to_string("experiences/email/decision.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, None, [author.email], fail_silently=False)
-    )
+    queue_email(EmailMessage(subject=subject, body=body, to=[author.email]))
 
 
 # --- Sharing ------------------------------------------------------------------------------------
@@ -156,6 +166,7 @@ def submit_experience(
     audience: str = Experience.Audience.EVERYONE,
     treatments: Iterable[Treatment] = (),
     years_since_diagnosis: int | None = None,
+    submission_key: str = "",
 ) -> Experience:
     """
     Save a member's post. It waits for a moderator unless the author is trusted, in which case
@@ -163,7 +174,15 @@ def submit_experience(
     their profile and not be suspended; the question, if any, must belong to the condition, and
     so must every treatment named. The post keeps the relationship to the condition the author
     wrote from (living with it, or caring for someone with it), for good.
+
+    `submission_key` is the share form's random key: a form sent again with the same key (a
+    retry after an error or a timeout, a double click) returns the post already saved instead
+    of saving a second one; the database's unique constraint settles two sent at once.
     """
+    if submission_key:
+        existing = Experience.objects.filter(author=author, submission_key=submission_key).first()
+        if existing is not None:
+            return existing
     _check_may_write(author)
     written_as = (
         MemberCondition.objects.filter(user=author, condition=condition)
@@ -181,16 +200,25 @@ def submit_experience(
         question=question,
         audience=audience,
         years_since_diagnosis=years_since_diagnosis,
+        submission_key=submission_key,
     )
     experience.set_body(body)
     treatments = list(treatments)
     _check_treatments(treatments, condition)
-    experience.full_clean()
+    # The key's uniqueness is the database's to settle (below), also for two at the same moment.
+    experience.full_clean(exclude=["submission_key"])
     trusted = is_trusted(author)
     if trusted:
         experience.status = Experience.Status.APPROVED
         experience.approved_at = timezone.now()
-    experience.save()
+    try:
+        with transaction.atomic():
+            experience.save()
+    except IntegrityError:
+        if not submission_key:
+            raise
+        # The same form, sent at the same moment, was saved by the other request.
+        return Experience.objects.get(author=author, submission_key=submission_key)
     experience.treatments.set(treatments)
     if trusted:
         _record(action=Action.PUBLISH_TRUSTED, experience=experience, member=author)
@@ -341,7 +369,8 @@ def _alert_moderators(experience: Experience) -> None:
         "A member reported a post because someone may be at risk. It is at the top of the "
         f"moderation queue:\n{url}\n"
     )
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    for recipient in recipients:  # one message each: moderators never see each other's address
+        queue_email(EmailMessage(subject=subject, body=body, to=[recipient]))
 
 
 def _resolve_reports(experience: Experience, moderator: User) -> int:

@@ -92,7 +92,11 @@ def share(request, condition_slug: str, question_slug: str | None = None):
 
     def save(**arguments):
         return services.submit_experience(
-            author=request.user, condition=condition, question=question, **arguments
+            author=request.user,
+            condition=condition,
+            question=question,
+            submission_key=form.cleaned_data.get("submission_key") or "",
+            **arguments,
         )
 
     invalid = _is_invalid(request, form)

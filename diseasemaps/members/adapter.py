@@ -1,7 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django import forms
+from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 
+from diseasemaps.core.audit import audit
+from diseasemaps.core.tasks import queue_email
 from diseasemaps.members import services
 
 
@@ -13,6 +18,26 @@ class AccountAdapter(DefaultAccountAdapter):
             if commit and "display_name" in form.cleaned_data:
                 services.create_profile(user=user, display_name=form.cleaned_data["display_name"])
         return user
+
+    def pre_authenticate(self, request, **credentials):
+        """Too many failed log-ins: allauth refuses the attempt; we record the lock-out."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError:
+            audit("login_locked_out", request=request)
+            raise
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """
+        allauth's mails (verification, password reset, security notices) are rendered here, in
+        the request, and sent by the task worker once the request's writes are committed: a
+        mail server that is down or slow never fails or holds a sign-up, and the worker tries
+        again later.
+        """
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        queue_email(self.render_mail(template_prefix, email, ctx))
 
 
 class MFAAdapter(DefaultMFAAdapter):

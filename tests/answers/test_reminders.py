@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import TestCase
 
 from diseasemaps.answers import services
 from diseasemaps.core.services import Role
@@ -11,6 +12,12 @@ from tests.factories import ReviewerFactory, StaffFactory, published_question
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 11, 26)
+
+
+def remind(**arguments) -> int:
+    """The service, with the e-mails it queues on commit sent as the commit would."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.send_review_reminders(**arguments)
 
 
 def _live(*, due: datetime.date, reviewer, **question_fields):
@@ -31,7 +38,7 @@ def test_each_reviewer_gets_their_own_due_and_overdue_answers():
     due = _live(due=datetime.date(2026, 12, 10), reviewer=first)
     _live(due=datetime.date(2027, 6, 1), reviewer=first)  # not yet due
     others = _live(due=datetime.date(2026, 12, 1), reviewer=second)
-    sent = services.send_review_reminders(today=TODAY, within_days=30)
+    sent = remind(today=TODAY, within_days=30)
     assert sent == 2
     by_person = {message.to[0]: message for message in mail.outbox}
     body = by_person[first.email].body
@@ -50,7 +57,7 @@ def test_reminder_subjects_never_name_a_condition_or_question():
     revision = _live(
         due=datetime.date(2026, 11, 1), reviewer=reviewer, condition__name="Rare Syndrome"
     )
-    services.send_review_reminders(today=TODAY, within_days=30)
+    remind(today=TODAY, within_days=30)
     (message,) = mail.outbox
     assert "Rare Syndrome" in message.body
     for private in ("Rare Syndrome", revision.question.title, revision.question.condition.slug):
@@ -62,14 +69,14 @@ def test_an_answer_whose_reviewer_left_goes_to_every_reviewer():
     revision = _live(due=datetime.date(2026, 11, 1), reviewer=departed)
     first, second = ReviewerFactory(), ReviewerFactory()
     StaffFactory(roles=[Role.EDITOR])  # editors get no reminders
-    assert services.send_review_reminders(today=TODAY, within_days=30) == 2
+    assert remind(today=TODAY, within_days=30) == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, second.email])
     assert all(revision.question.title in m.body for m in mail.outbox)
 
 
 def test_nothing_due_sends_nothing():
     _live(due=datetime.date(2027, 6, 1), reviewer=ReviewerFactory())
-    assert services.send_review_reminders(today=TODAY, within_days=30) == 0
+    assert remind(today=TODAY, within_days=30) == 0
     assert mail.outbox == []
 
 
@@ -77,7 +84,8 @@ def test_the_command_uses_the_reminder_window(settings):
     settings.DISEASEMAPS_REVIEW_REMINDER_DAYS = 400
     reviewer = ReviewerFactory()
     _live(due=datetime.date(2027, 6, 1), reviewer=reviewer)
-    call_command("send_review_reminders", verbosity=0)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_review_reminders", verbosity=0)
     assert [m.to for m in mail.outbox] == [[reviewer.email]]
 
 

@@ -17,8 +17,8 @@ def test_the_migration_renders_stored_posts_again_with_noreferrer_links():
     try:
         executor.loader.build_graph()
         executor.migrate([("experiences", "0005_rerender_posts_with_noreferrer_links")])
-        experience.refresh_from_db()
     finally:  # back to the latest schema, whatever came after, for the tests that follow
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+    experience.refresh_from_db()
     assert 'rel="nofollow ugc noopener noreferrer"' in experience.body_html

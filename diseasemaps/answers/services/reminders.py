@@ -3,13 +3,14 @@
 import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from diseasemaps.answers.models import AnswerRevision, ReviewState
 from diseasemaps.answers.services.revisions import REVIEW_PERMISSION
+from diseasemaps.core.tasks import queue_email
 from diseasemaps.members.models import User
 
 
@@ -41,8 +42,9 @@ def send_review_reminders(*, today: datetime.date, within_days: int) -> int:
     """
     E-mail each medical reviewer the live answers they last reviewed that are overdue or due
     within `within_days`. An answer whose reviewer can no longer review goes to every reviewer,
-    so that none falls through. Returns how many e-mails were sent. Sends nothing when nothing
-    is due; running it twice a day sends the same reminder twice, so schedule it daily.
+    so that none falls through. Returns how many e-mails were queued (each is sent, and retried,
+    on its own by the task worker). Sends nothing when nothing is due; running it twice a day
+    sends the same reminder twice: the workers start it once a day (DISEASEMAPS_PERIODIC_JOBS).
     """
     pending = list(
         AnswerRevision.objects.live()
@@ -85,6 +87,6 @@ def send_review_reminders(*, today: datetime.date, within_days: int) -> int:
                 to=[person.email],
             )
         )
-    if not messages:
-        return 0
-    return get_connection().send_messages(messages) or 0
+    for message in messages:
+        queue_email(message)
+    return len(messages)

@@ -18,6 +18,7 @@ from diseasemaps.answers.models import (
     validate_markdown_links,
 )
 from diseasemaps.answers.signals import question_text_changed
+from diseasemaps.core.audit import audit_on_commit
 from diseasemaps.core.markdown import cited_sources
 from diseasemaps.members.models import User
 
@@ -110,8 +111,17 @@ def validate_note(note: str, *, required: bool, what: str) -> str:
 def _record(
     *, revision: AnswerRevision, actor: User | None, from_state: str, note: str = ""
 ) -> None:
-    RevisionEvent.objects.create(
+    event = RevisionEvent.objects.create(
         revision=revision, actor=actor, from_state=from_state, to_state=revision.state, note=note
+    )
+    audit_on_commit(
+        "review_decision",
+        user=actor,
+        from_state=from_state,
+        to_state=revision.state,
+        revision_id=revision.pk,
+        question_id=revision.question_id,
+        event_id=event.pk,
     )
 
 
