@@ -1,11 +1,11 @@
 import datetime
 
 from django import forms
-from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.dates import human_date
 from diseasemaps.members import services
 from diseasemaps.members.models import MemberCondition, MemberProfile
 
@@ -138,10 +138,10 @@ class MemberConditionForm(forms.Form):
         super().__init__(*args, **kwargs)
         notice = reverse_lazy("members:privacy")
         self.fields["consent"].help_text = format_html(
-            'As described in our <a href="{}">privacy notice</a> (version {}). You can remove '
-            "it at any time, in one click.",
+            'As described in our <a href="{}">privacy notice</a> (the version of {}). You can '
+            "remove it at any time, in one click.",
             notice,
-            settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
+            human_date(services.privacy_notice_date()),
         )
         if member_condition is not None:
             del self.fields["condition"]

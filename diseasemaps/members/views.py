@@ -223,7 +223,10 @@ def privacy_notice(request):
     return render(
         request,
         "members/privacy_notice.html",
-        {"version": settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION},
+        {
+            "version": settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
+            "version_date": services.privacy_notice_date(),
+        },
     )
 
 
