@@ -54,7 +54,7 @@ class ProfileForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Optional. Shown on your public page only if you tick the box below.",
+        help_text="Shown on your public page only if you tick the box below.",
     )
     is_bio_public = forms.BooleanField(label="Show “About me” on my public page", required=False)
 
@@ -109,7 +109,7 @@ class MemberConditionForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        label="Year of diagnosis (optional)",
+        label="Year of diagnosis",
     )
     visibility = forms.ChoiceField(
         choices=MemberCondition.Visibility.choices,

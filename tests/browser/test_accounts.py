@@ -20,7 +20,7 @@ def test_a_visitor_signs_up_verifies_joins_dfsp_counted_and_sees_the_figure_grow
     page.get_by_role("link", name="Join").click()
     page.get_by_label("Email").fill("new.member@example.org")
     page.get_by_label("Public name (a pseudonym)").fill("BraveOtter")
-    page.get_by_label("Password:", exact=True).fill("a-long-enough-passphrase")
+    page.get_by_label("Password", exact=True).fill("a-long-enough-passphrase")
     page.get_by_label("Password (again)").fill("a-long-enough-passphrase")
     page.get_by_role("button", name="Sign Up").click()
     page.wait_for_url("**/accounts/confirm-email/")
