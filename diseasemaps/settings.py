@@ -234,6 +234,11 @@ LOGGING = {
 # --- DiseaseMaps --------------------------------------------------------------------------------
 
 DISEASEMAPS_SITE_NAME = "DiseaseMaps"
+# Where people write to us: the Contact page, the account pages ("no e-mail arrived?") and
+# security e-mails give it. `check --deploy` warns when it is not set.
+DISEASEMAPS_CONTACT_EMAIL = env.str(
+    "DISEASEMAPS_CONTACT_EMAIL", default="contact@diseasemaps.example" if DEBUG else ""
+)
 # The site's public address, scheme and host without a trailing slash. Canonical links, Open
 # Graph tags, JSON-LD, the sitemap and robots.txt build absolute URLs from it, never from the
 # request's Host header.

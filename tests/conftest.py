@@ -12,12 +12,16 @@ from tests.factories import MemberFactory, ReviewerFactory, StaffFactory
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    """Test-only tweaks: plain HTTP, a fast hasher, mail in memory, uploads in a temp folder."""
+    """
+    Test-only tweaks: plain HTTP, a fast hasher, mail in memory, uploads in a temp folder, and
+    the contact address a deployment sets.
+    """
     settings.SECURE_SSL_REDIRECT = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.DISEASEMAPS_CONTACT_EMAIL = "contact@diseasemaps.example"
     # Rate-limit counters and used two-factor codes must not leak from one test into the next.
     from django.core.cache import cache
 

@@ -49,6 +49,8 @@ def public_pages() -> dict[str, str]:
         "experience": experience.get_absolute_url(),
         "privacy notice": reverse("members:privacy"),
         "member": shared.user.member_profile.get_absolute_url(),
+        "about": reverse("core:about"),
+        "contact": reverse("core:contact"),
     }
 
 
@@ -70,6 +72,8 @@ READ_ONLY_PAGES = [
     "search, empty",
     "privacy notice",
     "member",
+    "about",
+    "contact",
 ]
 
 

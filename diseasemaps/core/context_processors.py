@@ -9,6 +9,7 @@ def site(request: HttpRequest) -> dict:
         "site_name": settings.DISEASEMAPS_SITE_NAME,
         "community_floor": settings.DISEASEMAPS_COMMUNITY_FLOOR,
         "page_description": SITE_DESCRIPTION,
+        "contact_email": settings.DISEASEMAPS_CONTACT_EMAIL,
     }
     match = getattr(request, "resolver_match", None)
     account_page = ACCOUNT_PAGES.get(match.url_name) if match else None

@@ -85,3 +85,36 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def about(request):
+    return render(
+        request,
+        "core/about.html",
+        {
+            "crumbs": breadcrumbs(here=Crumb("About", reverse("core:about"))),
+            "share": ShareMeta(
+                path=reverse("core:about"),
+                title="About DiseaseMaps",
+                description="What DiseaseMaps is: medically reviewed answers about living with a "
+                "condition, beside the moderated first-person experiences of people who live "
+                "with it.",
+            ),
+        },
+    )
+
+
+def contact(request):
+    return render(
+        request,
+        "core/contact.html",
+        {
+            "crumbs": breadcrumbs(here=Crumb("Contact us", reverse("core:contact"))),
+            "share": ShareMeta(
+                path=reverse("core:contact"),
+                title="Contact DiseaseMaps",
+                description="How to reach the DiseaseMaps team, and the quickest way to report "
+                "an error in an answer or a post that breaks the community guidelines.",
+            ),
+        },
+    )
