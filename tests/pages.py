@@ -6,6 +6,7 @@ adds a page type adds it here as part of being done.
 
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.urls import reverse
 
 from diseasemaps.conditions.services import index_question
@@ -13,6 +14,7 @@ from tests.factories import (
     ConditionFactory,
     ExperienceFactory,
     MemberConditionFactory,
+    MemberFactory,
     published_question,
 )
 
@@ -27,6 +29,9 @@ def public_pages() -> dict[str, str]:
     reviewer = question.live_revision.reviewer.reviewer_profile
     index_question(question=question)
     shared = MemberConditionFactory(condition=question.condition, visibility="everyone")
+    unconfirmed = EmailAddress.objects.create(
+        user=MemberFactory(), email="not.yet@example.org", verified=False, primary=True
+    )
     return {
         "home": reverse("core:home"),
         "condition index": reverse("conditions:index"),
@@ -45,6 +50,12 @@ def public_pages() -> dict[str, str]:
         "log in": reverse("account_login"),
         "sign up": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
+        "password reset link sent": reverse("account_reset_password_done"),
+        "check your e-mail": reverse("account_email_verification_sent"),
+        "confirm your e-mail address": reverse(
+            "account_confirm_email", args=[EmailConfirmationHMAC(unconfirmed).key]
+        ),
+        "confirmation link expired": reverse("account_confirm_email", args=["no-such-key"]),
         "community guidelines": reverse("experiences:guidelines"),
         "experience": experience.get_absolute_url(),
         "privacy notice": reverse("members:privacy"),

@@ -1,5 +1,6 @@
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
@@ -73,10 +74,12 @@ def test_a_member_without_the_condition_is_invited_to_add_it_first(member_client
     assert "<textarea" not in html
 
 
-def test_the_invitation_links_to_the_members_conditions_page(member_client, question):
+def test_the_invitation_links_to_the_members_conditions_page_and_back(member_client, question):
     html = page_text(member_client, share_url(question))
     conditions_url = reverse("members:conditions")
-    assert f'href="{conditions_url}?condition={question.condition.slug}"' in html
+    back = quote(share_url(question))
+    assert f'href="{conditions_url}?condition={question.condition.slug}&amp;next={back}"' in html
+    assert "Once it is on your list, you come straight back here to share." in html
 
 
 def test_preview_shows_the_rendered_post_and_saves_nothing(author_client, question):
