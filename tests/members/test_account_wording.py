@@ -209,6 +209,17 @@ def test_messages_speak_in_our_words(client):
     )
 
 
+def test_someone_without_a_pseudonym_is_not_called_you(client):
+    staff = StaffFactory()
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    response = client.post(
+        reverse("account_login"), {"login": staff.email, "password": TEST_PASSWORD}, follow=True
+    )
+    page = response.content.decode()
+    assert "You are logged in." in page
+    assert "logged in as you" not in page
+
+
 def test_e_mails_speak_in_our_words(client):
     member = verified_member()
     client.post(reverse("account_reset_password"), {"email": member.email})
