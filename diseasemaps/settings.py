@@ -180,6 +180,12 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Verification by a link in the e-mail (not a code to type): the link works from any device.
+# Opened in the browser that signed up, within ACCOUNT_LOGIN_TIMEOUT (15 minutes by default),
+# it logs the new member in and takes them back to the page they started from (`next`); later,
+# or on another device, it confirms the address and the member logs in with their password.
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
@@ -188,6 +194,20 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[DiseaseMaps] "
 ACCOUNT_SIGNUP_FORM_CLASS = "diseasemaps.members.forms.SignupProfileForm"
+# allauth's forms, relabelled in our words (diseasemaps/members/account_forms.py).
+ACCOUNT_FORMS = {
+    name: f"diseasemaps.members.account_forms.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "add_email": "ChangeEmailForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
 ACCOUNT_ADAPTER = "diseasemaps.members.adapter.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "diseasemaps.members.adapter.user_display"
 ACCOUNT_RATE_LIMITS = {}  # allauth's defaults, backed by the shared cache
@@ -201,7 +221,14 @@ MFA_TOTP_ISSUER = "DiseaseMaps"
 # codes in the shared cache). Widen this only if members' clock drift is measured to need it.
 MFA_TOTP_TOLERANCE = 0
 MFA_ADAPTER = "diseasemaps.members.adapter.MFAAdapter"
-MFA_FORMS = {"activate_totp": "diseasemaps.members.forms.ActivateTOTPForm"}
+MFA_FORMS = {
+    name: f"diseasemaps.members.account_forms.{form}"
+    for name, form in {
+        "authenticate": "MFAAuthenticateForm",
+        "reauthenticate": "MFAReauthenticateForm",
+        "activate_totp": "ActivateTOTPForm",
+    }.items()
+}
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- E-mail -----------------------------------------------------------------------------------
@@ -371,6 +398,11 @@ if SENTRY_DSN:
 # --- DiseaseMaps --------------------------------------------------------------------------------
 
 DISEASEMAPS_SITE_NAME = "DiseaseMaps"
+# Where people write to us: the Contact page, the account pages ("no e-mail arrived?") and
+# security e-mails give it. `check --deploy` warns when it is not set.
+DISEASEMAPS_CONTACT_EMAIL = env.str(
+    "DISEASEMAPS_CONTACT_EMAIL", default="contact@diseasemaps.example" if DEBUG else ""
+)
 # The site's public address, scheme and host without a trailing slash. Canonical links, Open
 # Graph tags, JSON-LD, the sitemap, robots.txt and links in e-mails sent outside a request
 # build absolute URLs from it (core.seo.absolute_url), never from the request's Host header.

@@ -16,6 +16,7 @@ prod_env=(
   ALLOWED_HOSTS=diseasemaps.example
   DATABASE_URL="$PG_URL"
   DISEASEMAPS_SITE_URL=https://diseasemaps.example
+  DISEASEMAPS_CONTACT_EMAIL=contact@diseasemaps.example
 )
 
 echo "--- collectstatic"

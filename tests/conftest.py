@@ -21,7 +21,10 @@ from tests.services import redis_server, redis_url_from_environment
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    """Test-only tweaks: plain HTTP, a fast hasher, mail in memory, uploads in a temp folder."""
+    """
+    Test-only tweaks: plain HTTP, a fast hasher, mail in memory, uploads in a temp folder, and
+    the contact address a deployment sets.
+    """
     settings.SECURE_SSL_REDIRECT = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -31,6 +34,7 @@ def _test_settings(settings, tmp_path):
     # tests of the queue itself (tests/core/test_tasks.py) use the database backend.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.commit.CommitAtEndOfViewMiddleware"]
+    settings.DISEASEMAPS_CONTACT_EMAIL = "contact@diseasemaps.example"
     # Rate-limit counters and used two-factor codes must not leak from one test into the next.
     from django.core.cache import cache
 

@@ -7,6 +7,7 @@ adds a page type adds it here as part of being done.
 import datetime
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from tests.factories import (
     ConditionFactory,
     ExperienceFactory,
     MemberConditionFactory,
+    MemberFactory,
     SourceFactory,
     published_question,
 )
@@ -39,6 +41,9 @@ def public_pages() -> dict[str, str]:
     overdue.live_revision.save()
     index_question(question=overdue)
     shared = MemberConditionFactory(condition=question.condition, visibility="everyone")
+    unconfirmed = EmailAddress.objects.create(
+        user=MemberFactory(), email="not.yet@example.org", verified=False, primary=True
+    )
     return {
         "home": reverse("pages:home"),
         "condition index": reverse("conditions:index"),
@@ -58,10 +63,18 @@ def public_pages() -> dict[str, str]:
         "log in": reverse("account_login"),
         "sign up": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
+        "password reset link sent": reverse("account_reset_password_done"),
+        "check your e-mail": reverse("account_email_verification_sent"),
+        "confirm your e-mail address": reverse(
+            "account_confirm_email", args=[EmailConfirmationHMAC(unconfirmed).key]
+        ),
+        "confirmation link expired": reverse("account_confirm_email", args=["no-such-key"]),
         "community guidelines": reverse("experiences:guidelines"),
         "experience": experience.get_absolute_url(),
         "privacy notice": reverse("members:privacy"),
         "member": shared.user.member_profile.get_absolute_url(),
+        "about": reverse("pages:about"),
+        "contact": reverse("pages:contact"),
     }
 
 
@@ -84,6 +97,8 @@ READ_ONLY_PAGES = [
     "search, empty",
     "privacy notice",
     "member",
+    "about",
+    "contact",
 ]
 
 

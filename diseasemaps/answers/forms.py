@@ -16,7 +16,7 @@ class HelpfulForm(forms.Form):
         error_messages={"required": "Choose yes or no."},
     )
     message = forms.CharField(
-        label="What would have made it more helpful? (optional)",
+        label="What would have made it more helpful?",
         required=False,
         max_length=MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -2,6 +2,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 
 @register(deploy=True)
@@ -48,3 +50,19 @@ def host_prefixed_cookies_are_valid(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@register(deploy=True)
+def contact_email_is_set(app_configs, **kwargs):
+    """The Contact page and "no e-mail arrived?" send people to DISEASEMAPS_CONTACT_EMAIL."""
+    try:
+        validate_email(settings.DISEASEMAPS_CONTACT_EMAIL)
+    except ValidationError:
+        return [
+            Warning(
+                "DISEASEMAPS_CONTACT_EMAIL should be the address where people can write to us.",
+                hint="The Contact page, the account pages and security e-mails give it.",
+                id="diseasemaps.W002",
+            )
+        ]
+    return []

@@ -34,16 +34,16 @@ ACCOUNT_PAGES = {
         "conditions you live with.",
     ),
     "account_signup": AccountPage(
-        "Join",
-        "Join DiseaseMaps to share your first-person experiences of a condition and learn from "
-        "people who live with it.",
+        "Create an account",
+        "Create a DiseaseMaps account to share your first-person experiences of a condition and "
+        "learn from people who live with it.",
     ),
     "account_reset_password": AccountPage(
         "Reset your password",
         "Forgotten your DiseaseMaps password? Ask for a link to set a new one.",
     ),
     "account_reset_password_done": AccountPage(
-        "Reset your password", "We have sent you a link to reset your DiseaseMaps password."
+        "Reset link sent", "We have sent you a link to reset your DiseaseMaps password."
     ),
     "account_reset_password_from_key": AccountPage(
         "Choose a new password", "Choose a new password for your DiseaseMaps account."
@@ -53,21 +53,23 @@ ACCOUNT_PAGES = {
     ),
     "account_logout": AccountPage("Log out", "Log out of your DiseaseMaps account."),
     "account_email_verification_sent": AccountPage(
-        "Confirm your e-mail", "Confirm your e-mail address to finish joining DiseaseMaps."
+        "Check your e-mail",
+        "Open the link we sent you to confirm your e-mail address and finish creating your "
+        "DiseaseMaps account.",
     ),
     "account_confirm_email": AccountPage(
-        "Confirm your e-mail", "Confirm the e-mail address of your DiseaseMaps account."
+        "Confirm your e-mail address", "Confirm the e-mail address of your DiseaseMaps account."
     ),
     "account_change_password": AccountPage(
-        "Change password", "Change the password of your DiseaseMaps account."
+        "Change your password", "Change the password of your DiseaseMaps account."
     ),
     "account_set_password": AccountPage(
         "Set a password", "Set a password for your DiseaseMaps account."
     ),
     "account_email": AccountPage(
-        "E-mail addresses", "Manage the e-mail addresses of your DiseaseMaps account."
+        "Your e-mail address", "Change the e-mail address of your DiseaseMaps account."
     ),
-    "account_inactive": AccountPage("Inactive account", "This DiseaseMaps account is inactive."),
+    "account_inactive": AccountPage("Account closed", "This DiseaseMaps account is closed."),
     "account_reauthenticate": AccountPage(
         "Confirm it is you", "Confirm it is you before changing your DiseaseMaps account."
     ),

@@ -43,13 +43,13 @@ class ExperienceForm(forms.Form):
         help_text="Members-only posts are never shown to visitors or search engines.",
     )
     treatments = forms.ModelMultipleChoiceField(
-        label="Treatments you had (optional)",
+        label="Treatments you had",
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     years_since_diagnosis = forms.IntegerField(
-        label="Years since diagnosis (optional)",
+        label="Years since diagnosis",
         min_value=0,
         max_value=120,
         required=False,
@@ -114,7 +114,7 @@ class ReportForm(forms.Form):
         widget=forms.RadioSelect,
     )
     details = forms.CharField(
-        label="Anything the moderators should know (optional)",
+        label="Anything the moderators should know",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -1,14 +1,11 @@
 import datetime
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.forms import ActivateTOTPForm as BaseActivateTOTPForm
-from allauth.mfa.totp.internal.auth import TOTP
 from django import forms
-from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.dates import human_date
 from diseasemaps.members import pseudonyms, services
 from diseasemaps.members.models import NAME_TAKEN, MemberCondition, MemberProfile
 
@@ -61,7 +58,7 @@ class ProfileForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Optional. Shown on your public page only if you tick the box below.",
+        help_text="Shown on your public page only if you tick the box below.",
     )
     is_bio_public = forms.BooleanField(label="Show “About me” on my public page", required=False)
 
@@ -128,7 +125,7 @@ class MemberConditionForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        label="Year of diagnosis (optional)",
+        label="Year of diagnosis",
     )
     visibility = forms.ChoiceField(
         choices=MemberCondition.Visibility.choices,
@@ -158,10 +155,10 @@ class MemberConditionForm(forms.Form):
         super().__init__(*args, **kwargs)
         notice = reverse_lazy("members:privacy")
         self.fields["consent"].help_text = format_html(
-            'As described in our <a href="{}">privacy notice</a> (version {}). You can remove '
-            "it at any time, in one click.",
+            'As described in our <a href="{}">privacy notice</a> (the version of {}). You can '
+            "remove it at any time, in one click.",
             notice,
-            settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
+            human_date(services.privacy_notice_date()),
         )
         if member_condition is not None:
             del self.fields["condition"]
@@ -192,16 +189,3 @@ class EraseAccountForm(forms.Form):
         label="I understand that this cannot be undone",
         error_messages={"required": "Tick the box to confirm."},
     )
-
-
-class ActivateTOTPForm(BaseActivateTOTPForm):
-    """
-    Setting up an authenticator app: allauth checks the code that proves the app works but
-    does not note it as used, so the same code would also pass the next log-in. It counts as
-    used here, like every other code (allauth's own marker, in the shared cache).
-    """
-
-    def clean_code(self) -> str:
-        code = super().clean_code()
-        TOTP(Authenticator(user=self.user, type=Authenticator.Type.TOTP))._mark_code_used(code)
-        return code

@@ -1,4 +1,5 @@
 from allauth.account.decorators import reauthentication_required
+from allauth.account.utils import get_next_redirect_url
 from allauth.account.views import SignupView as AllauthSignupView
 from django.conf import settings
 from django.contrib import messages
@@ -139,7 +140,7 @@ def avatar_remove(request):
     return redirect("members:profile")
 
 
-def _conditions_page(request, *, add_form, edited=None, status=200):
+def _conditions_page(request, *, add_form, edited=None, next_url=None, status=200):
     """My list, each row with its change form (the one just posted, with its errors, if any)."""
     rows = (
         MemberCondition.objects.filter(user=request.user)
@@ -158,6 +159,7 @@ def _conditions_page(request, *, add_form, edited=None, status=200):
         {
             "form": add_form,
             "rows": forms,
+            "next_url": next_url,
             "notice_version": settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
         },
         status=status,
@@ -167,10 +169,15 @@ def _conditions_page(request, *, add_form, edited=None, status=200):
 @never_cache
 @login_required
 def conditions(request):
-    """The conditions I live with: the list, and a form to add one (with consent)."""
+    """
+    The conditions I live with: the list, and a form to add one (with consent). A member sent
+    here on their way somewhere (sharing an experience needs the condition on their list) goes
+    back there once it is added: `next`, a page on this site only.
+    """
     initial = {}
     if slug := request.GET.get("condition"):
         initial["condition"] = Condition.objects.filter(slug=slug).first()
+    next_url = get_next_redirect_url(request)
     form = MemberConditionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,8 +186,10 @@ def conditions(request):
             _apply_errors(form, error)
         else:
             messages.success(request, f"{member_condition.condition.display_name} is on your list.")
-            return redirect("members:conditions")
-    return _conditions_page(request, add_form=form, status=400 if request.method == "POST" else 200)
+            return redirect(next_url or "members:conditions")
+    return _conditions_page(
+        request, add_form=form, next_url=next_url, status=400 if request.method == "POST" else 200
+    )
 
 
 @never_cache
@@ -247,7 +256,10 @@ def privacy_notice(request):
     return render(
         request,
         "members/privacy_notice.html",
-        {"version": settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION},
+        {
+            "version": settings.DISEASEMAPS_PRIVACY_NOTICE_VERSION,
+            "version_date": services.privacy_notice_date(),
+        },
     )
 
 

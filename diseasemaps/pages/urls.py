@@ -14,6 +14,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
     path(QUESTION, views.question_detail, name="question"),
+    path("about/", views.about, name="about"),
+    path("contact/", views.contact, name="contact"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Browsers ask for /favicon.ico whatever the page says (the admin's pages name no icon);

@@ -20,7 +20,14 @@ from diseasemaps.conditions.models import Condition
 from diseasemaps.core.jsonld import render_jsonld
 from diseasemaps.core.pagecache import public_page, tag
 from diseasemaps.core.ratelimit import limit_member_reads
-from diseasemaps.core.seo import SITE_DESCRIPTION, ShareMeta, absolute_url, breadcrumbs, describe
+from diseasemaps.core.seo import (
+    SITE_DESCRIPTION,
+    Crumb,
+    ShareMeta,
+    absolute_url,
+    breadcrumbs,
+    describe,
+)
 from diseasemaps.experiences.feed import ExperienceFeed
 from diseasemaps.experiences.models import Experience
 from diseasemaps.members.models import MemberCondition, popular_conditions, with_member_count
@@ -154,3 +161,38 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@public_page(tags=lambda: [])
+def about(request):
+    return render(
+        request,
+        "pages/about.html",
+        {
+            "crumbs": breadcrumbs(here=Crumb("About", reverse("pages:about"))),
+            "share": ShareMeta(
+                path=reverse("pages:about"),
+                title="About DiseaseMaps",
+                description="What DiseaseMaps is: medically reviewed answers about living with a "
+                "condition, beside the moderated first-person experiences of people who live "
+                "with it.",
+            ),
+        },
+    )
+
+
+@public_page(tags=lambda: [])
+def contact(request):
+    return render(
+        request,
+        "pages/contact.html",
+        {
+            "crumbs": breadcrumbs(here=Crumb("Contact us", reverse("pages:contact"))),
+            "share": ShareMeta(
+                path=reverse("pages:contact"),
+                title="Contact DiseaseMaps",
+                description="How to reach the DiseaseMaps team, and the quickest way to report "
+                "an error in an answer or a post that breaks the community guidelines.",
+            ),
+        },
+    )

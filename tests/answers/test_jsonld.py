@@ -149,5 +149,8 @@ def test_every_page_with_breadcrumbs_describes_them_as_a_breadcrumb_list(client)
 
 def test_the_breadcrumbs_shown_are_the_ones_described(client):
     html = client.get("/accounts/signup/").content.decode()
-    assert '<li><a href="/">Home</a></li><li><span aria-current="page">Join</span></li>' in html
+    assert (
+        '<li><a href="/">Home</a></li><li><span aria-current="page">Create an account</span></li>'
+        in html
+    )
     assert html.count('aria-label="Breadcrumb"') == 1

@@ -45,6 +45,8 @@ def test_each_reviewer_gets_their_own_due_and_overdue_answers():
     assert overdue.question.title in body
     assert due.question.title in body
     assert body.index("Overdue:") < body.index(overdue.question.title) < body.index("Due soon:")
+    assert "due 1 November 2026" in body
+    assert "due 10 December 2026" in body
     assert others.question.title not in body
     assert by_person[first.email].subject == (
         "DiseaseMaps: 2 answers need a medical review (1 overdue)"

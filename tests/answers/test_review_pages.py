@@ -35,7 +35,7 @@ def test_the_badge_names_the_reviewer_and_both_dates_and_links_to_the_review_pag
         .strip()
         .startswith(
             f"✓ Medically reviewed by {profile.display_name}, {profile.credentials} · "
-            "Last reviewed 2026-05-08 · Next review due 2027-05-08"
+            "Last reviewed 8 May 2026 · Next review due 8 May 2027"
         )
     )
     assert f'href="{reverse("answers:reviewer", kwargs={"slug": profile.slug})}"' in badge
@@ -202,7 +202,7 @@ def test_the_demo_answer_shows_a_correct_badge_linked_to_the_demo_reviewer(clien
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", badge))
     assert (
         "Medically reviewed by Dr Jordan Avery, MD, dermatologic surgeon · Last reviewed "
-        "2026-05-08 · Next review due 2027-05-08"
+        "8 May 2026 · Next review due 8 May 2027"
     ) in text
     reviewer_page = client.get(reverse("answers:reviewer", kwargs={"slug": "jordan-avery"}))
     assert "None declared (demo profile)." in reviewer_page.content.decode()

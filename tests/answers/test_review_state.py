@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diseasemaps.answers.models import AnswerRevision, Question, ReviewState
+from diseasemaps.core.dates import human_date
 from diseasemaps.search import services as search_services
 from tests.factories import ConditionFactory, RevisionFactory, published_question
 
@@ -74,23 +75,23 @@ def test_an_overdue_answer_is_never_called_a_medically_reviewed_summary(client):
     question = _overdue(published_question())
     html = client.get(question.get_absolute_url()).content.decode()
     label = re.search(r'<p class="answer__label">(.*?)</p>', html, re.S).group(1)
-    assert _text(label) == "Short answer · Review overdue · Last updated: 2026-05-08"
+    assert _text(label) == "Short answer · Review overdue · Last updated: 8 May 2026"
     assert "Medically reviewed summary" not in html
     assert "Medically reviewed by" not in html
     assert "✓" not in html
     badge = re.search(r'<div class="review-badge.*?</div>', html, re.S).group(0)
     assert _text(badge).startswith(
-        f"! Review overdue: it was due {question.live_revision.next_review_on:%Y-%m-%d} · "
+        f"! Review overdue: it was due {human_date(question.live_revision.next_review_on)} · "
         "Last medically reviewed by "
     )
-    assert "on 2026-05-08" in _text(badge)
+    assert "on 8 May 2026" in _text(badge)
 
 
 def test_a_current_answer_keeps_the_reviewed_label(client):
     question = published_question()
     html = client.get(question.get_absolute_url()).content.decode()
     label = re.search(r'<p class="answer__label">(.*?)</p>', html, re.S).group(1)
-    assert _text(label) == "Short answer · Medically reviewed summary · Last updated: 2026-05-08"
+    assert _text(label) == "Short answer · Medically reviewed summary · Last updated: 8 May 2026"
 
 
 def test_the_home_page_lists_only_answers_whose_review_holds_latest_review_first(client):
@@ -107,7 +108,7 @@ def test_the_home_page_lists_only_answers_whose_review_holds_latest_review_first
     section = _section(client.get(reverse("pages:home")).content.decode(), "reviewed-heading")
     assert overdue.title not in section
     assert section.index(newer.title) < section.index(older.title)
-    assert "Medically reviewed · last reviewed 2026-06-01" in _text(section)
+    assert "Medically reviewed · last reviewed 1 June 2026" in _text(section)
     assert "overdue" not in section.lower()
 
 
@@ -118,8 +119,8 @@ def test_the_condition_page_labels_each_answer_by_its_review_state(client):
     html = client.get(condition.get_absolute_url()).content.decode()
     section = _text(_section(html, "questions-heading"))
     assert "Questions with medically reviewed answers" not in section
-    assert f"{overdue.title} Review overdue · last reviewed 2026-05-08" in section
-    assert f"{current.title} Medically reviewed · last reviewed 2026-05-08" in section
+    assert f"{overdue.title} Review overdue · last reviewed 8 May 2026" in section
+    assert f"{current.title} Medically reviewed · last reviewed 8 May 2026" in section
 
 
 def test_the_reviewer_page_labels_each_answer_by_its_review_state(client):
@@ -129,8 +130,8 @@ def test_the_reviewer_page_labels_each_answer_by_its_review_state(client):
     AnswerRevision.objects.filter(pk=current.live_revision_id).update(reviewer=reviewer)
     url = reverse("answers:reviewer", kwargs={"slug": reviewer.reviewer_profile.slug})
     section = _text(_section(client.get(url).content.decode(), "reviewed-heading"))
-    assert "Review overdue · last reviewed 2026-05-08" in section
-    assert "Medically reviewed · last reviewed 2026-05-08" in section
+    assert "Review overdue · last reviewed 8 May 2026" in section
+    assert "Medically reviewed · last reviewed 8 May 2026" in section
     assert section.index(overdue.title) < section.index("Review overdue")
 
 
@@ -149,7 +150,7 @@ def test_search_results_label_each_answer_by_its_review_state(client):
             re.S,
         )
     }
-    last_reviewed = "last reviewed 2026-05-08"
+    last_reviewed = "last reviewed 8 May 2026"
     assert kinds[overdue.title] == f"Answer · Rareoma · Review overdue · {last_reviewed}"
     assert kinds[current.title] == f"Answer · Rareoma · Medically reviewed · {last_reviewed}"
     assert "Reviewed answer" not in html

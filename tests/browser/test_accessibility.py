@@ -4,9 +4,12 @@ rule on; and the reflow check that nothing needs sideways scrolling from 320 px 
 """
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 from tests.checkers import AXE, checker
-from tests.pages import public_pages
+from tests.factories import MemberConditionFactory
+from tests.pages import account_pages, public_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +29,32 @@ def test_axe_finds_no_violation_on_any_page_type(audit_page):
     for viewport in VIEWPORTS:
         audit_page.set_viewport_size(viewport)
         for name, url in pages.items():
+            audit_page.goto(url)
+            audit_page.add_script_tag(path=str(axe))
+            violations += [
+                f"{name} at {viewport['width']}px: {text}" for text in audit_page.evaluate(RUN_AXE)
+            ]
+    assert violations == []
+
+
+def test_axe_finds_no_violation_on_a_members_account_pages(audit_page, live_server):
+    member = MemberConditionFactory().user
+    client = Client()
+    client.force_login(member)
+    audit_page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    axe = checker(AXE)
+    violations = []
+    for viewport in VIEWPORTS:
+        audit_page.set_viewport_size(viewport)
+        for name, url in account_pages().items():
             audit_page.goto(url)
             audit_page.add_script_tag(path=str(axe))
             violations += [

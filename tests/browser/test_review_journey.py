@@ -68,7 +68,8 @@ def test_an_editor_drafts_a_reviewer_approves_and_a_visitor_sees_it(page, browse
     # The visitor now reads the new text, reviewed today by the reviewer.
     page.goto(question.get_absolute_url())
     main = page.locator("main").inner_text()
-    today = timezone.localdate().isoformat()
+    today = timezone.localdate()
+    today = f"{today.day} {today:%B %Y}"  # "8 May 2026"
     assert new_text in main
     assert f"Medically reviewed by Dr Ada Lane, MD · Last reviewed {today}" in " ".join(
         page.locator(".review-badge__line").inner_text().split()

@@ -47,7 +47,7 @@ def test_the_demo_page_shows_the_seed_figures_computed_from_the_database(client,
         "experience on this question at DiseaseMaps." in html
     )
     assert "172 members of the DiseaseMaps community living with this condition" in html
-    assert 'Last updated: <time datetime="2026-05-08">2026-05-08</time>' in html
+    assert 'Last updated: <time datetime="2026-05-08">8 May 2026</time>' in html
     assert "Imatinib mesylate" in html
     # The figure is the template's, never typed into the reviewed text.
     assert "172" not in question.live_revision.body

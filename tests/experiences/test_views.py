@@ -1,5 +1,6 @@
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
@@ -73,10 +74,12 @@ def test_a_member_without_the_condition_is_invited_to_add_it_first(member_client
     assert "<textarea" not in html
 
 
-def test_the_invitation_links_to_the_members_conditions_page(member_client, question):
+def test_the_invitation_links_to_the_members_conditions_page_and_back(member_client, question):
     html = page_text(member_client, share_url(question))
     conditions_url = reverse("members:conditions")
-    assert f'href="{conditions_url}?condition={question.condition.slug}"' in html
+    back = quote(share_url(question))
+    assert f'href="{conditions_url}?condition={question.condition.slug}&amp;next={back}"' in html
+    assert "Once it is on your list, you come straight back here to share." in html
 
 
 def test_preview_shows_the_rendered_post_and_saves_nothing(author_client, question):
@@ -99,6 +102,42 @@ def test_preview_shows_the_rendered_post_and_saves_nothing(author_client, questi
     assert "<script>x()" not in html
     assert 'value="submit"' in html
     assert not Experience.objects.exists()
+
+
+def test_the_share_form_says_that_a_preview_comes_before_sharing(author_client, question):
+    html = page_text(author_client, share_url(question))
+    assert "Sharing takes two steps." in html
+    assert "First press “Preview” to see your post as readers will see it" in html
+    assert 'aria-describedby="share-steps"' in html
+    assert 'value="submit"' not in html  # no "Share" button before the preview
+    preview = author_client.post(
+        share_url(question), {"body": BODY, "audience": "everyone", "action": "preview"}
+    ).content.decode()
+    assert "Nothing is shared until you press “Share” below the form." in preview
+    assert "Sharing takes two steps." not in preview
+    assert ">Preview again</button>" in preview
+
+
+def test_the_edit_form_names_its_own_button_in_the_steps(author_client, author, question):
+    experience = ExperienceFactory(question=question, author=author)
+    html = page_text(author_client, reverse("experiences:edit", args=[experience.pk]))
+    assert "Then press “Save changes”: nothing is saved before that." in html
+
+
+def test_each_optional_field_on_the_share_form_says_so_once(author_client, question):
+    TreatmentFactory(condition=question.condition, name="Mohs surgery")
+    html = page_text(author_client, share_url(question))
+    assert html.count("(optional)") == 2
+    assert re.search(
+        r"<legend>Treatments you had <span class=\"field__optional\">\(optional\)</span></legend>",
+        html,
+    )
+    assert re.search(
+        r'<label for="id_years_since_diagnosis">Years since diagnosis '
+        r'<span class="field__optional">\(optional\)</span></label>',
+        html,
+    )
+    assert "(optional) (optional)" not in re.sub(r"<[^>]+>", "", html)
 
 
 def test_sharing_saves_a_post_that_waits_for_a_moderator(author_client, author, question):

@@ -1,5 +1,6 @@
 import html
 import re
+from urllib.parse import quote
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -199,7 +200,7 @@ def test_logging_in_is_rate_limited_after_repeated_failures(client):
         )
         statuses.append(response.status_code)
     page = response.content.decode()
-    assert "Too many failed login attempts" in page or 429 in statuses
+    assert "Too many failed log-in attempts" in page or 429 in statuses
     # Even the right password is refused while limited.
     response = client.post(
         reverse("account_login"), {"login": member.email, "password": TEST_PASSWORD}
@@ -302,3 +303,88 @@ def test_allauth_names_the_member_by_their_pseudonym_never_their_address(client)
     page = response.content.decode()
     assert "CalmFern" in page
     assert member.email not in page
+
+
+# --- Confirming the address brings the new member back to what they were doing ---------------
+
+SHARE_PATH = "/experiences/share/dfsp/standard-treatment/"
+
+
+def _sign_up(client, next_url: str = SHARE_PATH) -> str:
+    """Signs up from a page (`next`) and returns the path of the link in the confirmation mail."""
+    response = client.post(reverse("account_signup"), SIGNUP | {"next": next_url})
+    assert response["Location"] == reverse("account_email_verification_sent")
+    return link_in(mail.outbox[-1]).split("testserver", 1)[-1]
+
+
+def test_confirming_in_the_browser_that_signed_up_logs_in_and_returns_to_where_they_were(client):
+    link = _sign_up(client)
+    assert "_auth_user_id" not in client.session
+    response = client.post(link)
+    assert response.status_code == 302
+    assert response["Location"] == SHARE_PATH
+    user = User.objects.get(email=SIGNUP["email"])
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert EmailAddress.objects.get(user=user).verified
+
+
+def test_a_confirmation_after_the_pending_log_in_ran_out_asks_to_log_in_then_returns(
+    client, settings
+):
+    link = _sign_up(client)
+    settings.ACCOUNT_LOGIN_TIMEOUT = -1  # the pending log-in of the sign-up has run out
+    response = client.post(link)
+    assert "_auth_user_id" not in client.session
+    assert response["Location"] == f"{reverse('account_login')}?next={quote(SHARE_PATH, safe='')}"
+    page = client.get(response["Location"]).content.decode()
+    assert f'<input type="hidden" name="next" value="{SHARE_PATH}">' in page
+    response = client.post(
+        reverse("account_login"),
+        {"login": SIGNUP["email"], "password": SIGNUP["password1"], "next": SHARE_PATH},
+    )
+    assert response["Location"] == SHARE_PATH
+
+
+def test_confirming_on_another_device_confirms_the_address_but_logs_nobody_in(client):
+    link = _sign_up(client)
+    other_device = Client()
+    response = other_device.post(link)
+    assert EmailAddress.objects.get(email=SIGNUP["email"]).verified
+    assert "_auth_user_id" not in other_device.session
+    assert response["Location"] == reverse("account_login")
+
+
+def test_a_next_to_another_site_is_never_followed_after_confirming(client):
+    link = _sign_up(client, next_url="https://evil.example/")
+    response = client.post(link)
+    assert response["Location"] != "https://evil.example/"
+    assert "evil.example" not in response["Location"]
+
+
+def test_the_confirmation_mail_says_where_to_open_the_link(client):
+    _sign_up(client)
+    message = mail.outbox[-1]
+    assert message.subject == "[DiseaseMaps] Confirm your e-mail address"
+    assert "Open it in the browser where you created your account" in message.body
+    # The mail never names the page the member came from: it may name a condition.
+    assert "dfsp" not in message.body
+
+
+def test_log_in_and_create_an_account_in_the_header_come_back_to_the_page(client, db):
+    condition = ConditionFactory(slug="gout")
+    html = client.get(condition.get_absolute_url()).content.decode()
+    back = quote(condition.get_absolute_url(), safe="")
+    assert f'<li><a href="{reverse("account_login")}?next={back}">Log in</a></li>' in html
+    assert (
+        f'<a class="button button--small" href="{reverse("account_signup")}?next={back}">'
+        "Create an account</a>"
+    ) in html
+
+
+def test_on_an_account_page_the_header_passes_its_own_next_on_and_never_another_site(client):
+    login = client.get(reverse("account_login"), {"next": SHARE_PATH}).content.decode()
+    assert f'href="{reverse("account_signup")}?next={quote(SHARE_PATH, safe="")}"' in login
+    elsewhere = client.get(reverse("account_login"), {"next": "https://evil.example/"})
+    header = re.search(r"<header.*?</header>", elsewhere.content.decode(), re.S).group(0)
+    assert "evil.example" not in header
+    assert f'href="{reverse("account_signup")}"' in header

@@ -195,7 +195,7 @@ def test_a_code_that_logged_in_once_is_refused_the_second_time(totp_clock):
     response = second.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 200
     assert "_auth_user_id" not in second.session
-    assert "incorrect" in response.content.decode().lower()
+    assert "that code is not right" in response.content.decode().lower()
 
 
 def test_the_code_that_set_up_the_app_does_not_also_log_in(totp_clock):

@@ -1,5 +1,6 @@
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -125,10 +126,22 @@ def test_a_member_cannot_change_or_remove_someone_elses_condition(member_client)
     assert MemberCondition.objects.filter(pk=other.pk).exists()
 
 
-def test_the_condition_page_offers_to_join_it(client):
+def test_the_condition_page_offers_to_join_it(member_client):
+    condition = ConditionFactory()
+    page = member_client.get(condition.get_absolute_url()).content.decode()
+    assert f"{reverse('members:conditions')}?condition={condition.slug}" in page
+
+
+def test_to_a_visitor_i_live_with_this_condition_says_it_needs_an_account(client):
     condition = ConditionFactory()
     page = client.get(condition.get_absolute_url()).content.decode()
-    assert f"{reverse('members:conditions')}?condition={condition.slug}" in page
+    add_url = quote(f"{reverse('members:conditions')}?condition={condition.slug}")
+    assert (
+        f'<a class="button button--small" href="{reverse("account_signup")}?next={add_url}">'
+        "I live with this condition</a>"
+    ) in page
+    assert "This needs an account" in page
+    assert f'<a href="{reverse("account_login")}?next={add_url}">Log in</a>' in page
 
 
 def test_joining_from_the_condition_page_preselects_it(member_client):
@@ -137,6 +150,54 @@ def test_joining_from_the_condition_page_preselects_it(member_client):
         reverse("members:conditions") + f"?condition={condition.slug}"
     ).content.decode()
     assert f'<option value="{condition.pk}" selected>' in page
+
+
+def _add(member_client, condition, **extra):
+    return member_client.post(
+        reverse("members:conditions"),
+        {
+            "condition": condition.pk,
+            "relationship": "living_with",
+            "visibility": "only_me",
+            "consent": "on",
+            **extra,
+        },
+    )
+
+
+def test_added_on_the_way_to_sharing_the_condition_leads_back_to_the_share_form(member_client):
+    condition = ConditionFactory()
+    share = reverse("experiences:share-condition", args=[condition.slug])
+    page = member_client.get(
+        reverse("members:conditions"), {"condition": condition.slug, "next": share}
+    ).content.decode()
+    assert f'<input type="hidden" name="next" value="{share}">' in page
+    assert "Once it is on your list, we take you back to where you were." in page
+    response = _add(member_client, condition, next=share)
+    assert response.status_code == 302
+    assert response["Location"] == share
+    assert member_client.get(share).status_code == 200
+
+
+def test_adding_a_condition_never_leads_to_another_site(member_client):
+    condition = ConditionFactory()
+    response = _add(member_client, condition, next="https://evil.example/share/")
+    assert response["Location"] == reverse("members:conditions")
+    page = member_client.get(
+        reverse("members:conditions"), {"next": "https://evil.example/"}
+    ).content.decode()
+    assert "evil.example" not in page
+
+
+def test_a_refused_condition_keeps_where_to_go_back_to(member_client):
+    condition = ConditionFactory()
+    share = reverse("experiences:share-condition", args=[condition.slug])
+    response = member_client.post(
+        reverse("members:conditions"),
+        {"condition": condition.pk, "relationship": "living_with", "next": share},
+    )
+    assert response.status_code == 400
+    assert f'<input type="hidden" name="next" value="{share}">' in response.content.decode()
 
 
 def test_below_the_floor_the_figure_reads_fewer_than_10(client):

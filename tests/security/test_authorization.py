@@ -57,7 +57,7 @@ def test_no_role_opens_an_object_it_may_not_and_each_opens_what_it_may(world):
     problems = []
     for role in ROLES:
         client = world.client(role)
-        client.get(reverse("core:home"))  # the session's first request records it (allauth)
+        client.get(reverse("pages:home"))  # the session's first request records it (allauth)
         for case in cases:
             response = client.get(case.url)
             if role in case.get:
@@ -77,7 +77,7 @@ def test_no_role_posts_to_an_object_it_may_not_and_a_refused_post_writes_nothing
     problems = []
     for role in ROLES:
         client = world.client(role)
-        client.get(reverse("core:home"))
+        client.get(reverse("pages:home"))
         for case in cases:
             if role in case.post:
                 continue

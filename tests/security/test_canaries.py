@@ -104,11 +104,11 @@ def without_echo(client: Client, url: str, body: str) -> str:
     word that matches nothing shows of its own, so that only results are left to look at.
     """
     split = urlsplit(url)
-    if split.path != reverse("core:search") or not split.query.startswith("q="):
+    if split.path != reverse("search:results") or not split.query.startswith("q="):
         return body
     query = unquote_plus(split.query[2:])
     blank = "qzxnomatchqzx"
-    echoes = client.get(reverse("core:search") + "?q=" + blank).content.decode().count(blank)
+    echoes = client.get(reverse("search:results") + "?q=" + blank).content.decode().count(blank)
     return body.replace(query, "", echoes)
 
 
@@ -129,11 +129,11 @@ def seeds_for(world) -> list[str]:
     posts = [v for k, v in world.objects.items() if k.startswith("A ") and k.endswith("post")]
     return [
         "/",
-        reverse("core:sitemap"),
-        reverse("core:robots"),
+        reverse("pages:sitemap"),
+        reverse("pages:robots"),
         a.member_profile.get_absolute_url(),
         *[post.get_absolute_url() for post in posts],
-        *[reverse("core:search") + "?q=" + word for word in words],
+        *[reverse("search:results") + "?q=" + word for word in words],
     ]
 
 

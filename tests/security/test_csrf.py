@@ -38,7 +38,7 @@ def test_the_url_list_covers_the_urlconf(world):
 def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(world, role):
     client = Client(enforce_csrf_checks=True)
     client.cookies = world.client(role).cookies
-    client.get(reverse("core:home"))  # a CSRF cookie, as a browser would have
+    client.get(reverse("pages:home"))  # a CSRF cookie, as a browser would have
     problems = []
     for url in every_url(world):
         before = row_counts()
@@ -55,7 +55,7 @@ def test_no_get_by_any_role_writes_a_row(world):
     problems = []
     for role in ROLES:
         client = world.client(role)
-        client.get(reverse("core:home"))  # the session's first request records it (allauth)
+        client.get(reverse("pages:home"))  # the session's first request records it (allauth)
         for url in urls:
             before = row_counts()
             response = client.get(url)

@@ -100,8 +100,8 @@ def site_cases(world: World) -> dict[str, list[Case]]:
     q_kwargs = {"condition_slug": condition.slug, "slug": q.slug}
     unpublished_kwargs = {"condition_slug": condition.slug, "slug": unpublished.slug}
     no_question = {"condition_slug": condition.slug, "slug": "no-such-question"}
-    add("conditions:detail", "a condition", {"slug": condition.slug}, get=EVERYONE, post=EVERYONE)
-    for name in ("answers:question", "answers:question-history", "answers:feedback-thanks"):
+    add("pages:condition", "a condition", {"slug": condition.slug}, get=EVERYONE, post=EVERYONE)
+    for name in ("pages:question", "answers:question-history", "answers:feedback-thanks"):
         add(name, "a published question", q_kwargs, get=EVERYONE, post=EVERYONE)
         add(name, "a question in draft", unpublished_kwargs, get=(), post=(), missing=no_question)
     for name, data in (

@@ -23,11 +23,12 @@ from diseasemaps.experiences.models import (
     ModerationDecision,
     Report,
 )
-from diseasemaps.members.models import MemberCondition, User
+from diseasemaps.members.models import User
 from tests.conftest import mfa_client, totp_authenticator
 from tests.factories import (
     ConditionFactory,
     ExperienceFactory,
+    MemberConditionFactory,
     MemberFactory,
     QuestionFactory,
     RevisionFactory,
@@ -129,17 +130,21 @@ def build_world(canaries: Canaries | None = None) -> World:
     only_me = ConditionFactory(name=canaries.only_me_condition, slug="canary-only-me")
     members_condition = ConditionFactory(name=canaries.members_condition, slug="canary-members")
     rows = {
-        "A only-me condition": MemberCondition.objects.create(
-            user=member_a, condition=only_me, visibility="only_me", diagnosed_in=2011
+        "A only-me condition": MemberConditionFactory(
+            user=member_a,
+            condition=only_me,
+            visibility="only_me",
+            diagnosed_in=2011,
+            is_counted=False,
         ),
-        "A members condition": MemberCondition.objects.create(
-            user=member_a, condition=members_condition, visibility="members"
+        "A members condition": MemberConditionFactory(
+            user=member_a, condition=members_condition, visibility="members", is_counted=False
         ),
-        "A public condition": MemberCondition.objects.create(
+        "A public condition": MemberConditionFactory(
             user=member_a, condition=condition, visibility="everyone", is_counted=True
         ),
-        "B condition": MemberCondition.objects.create(
-            user=member_b, condition=condition, visibility="only_me"
+        "B condition": MemberConditionFactory(
+            user=member_b, condition=condition, visibility="only_me", is_counted=False
         ),
     }
     unpublished = QuestionFactory(condition=condition, title="What is still being written?")
