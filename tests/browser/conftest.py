@@ -124,23 +124,36 @@ def add_session_cookie(context, live_server, client) -> None:
     )
 
 
-@pytest.fixture
-def staff_page(browser, live_server):
-    """
-    `staff_page(user)`: a page of a browser context logged in as that staff user, past
-    two-factor authentication, recording its console problems; every context is closed after.
-    """
+def log_in(context, live_server, user) -> None:
+    """Give a browser context a session of `user`, past two-factor authentication for staff."""
+    from django.test import Client
+
     from tests.conftest import mfa_client
 
+    if user.is_staff:
+        client = mfa_client(user)  # staff reach the admin only past two-factor authentication
+    else:
+        client = Client()
+        client.force_login(user)
+    add_session_cookie(context, live_server, client)
+
+
+@pytest.fixture
+def logged_in_page(browser, live_server):
+    """
+    `logged_in_page(user)`: a page of a new browser context logged in as `user`, recording its
+    console problems (`page.problems.messages`) and requests to other sites; every context is
+    closed after the test.
+    """
     contexts = []
 
     def make(user):
-        client = mfa_client(user)
         context = browser.new_context(base_url=live_server.url)
-        add_session_cookie(context, live_server, client)
         contexts.append(context)
+        log_in(context, live_server, user)
         page = context.new_page()
         page.problems = PageProblems(page)
+        page.foreign_requests = ForeignRequests(page, live_server.url)
         return page
 
     yield make

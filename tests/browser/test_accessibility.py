@@ -4,9 +4,8 @@ rule on; and the reflow check that nothing needs sideways scrolling from 320 px 
 """
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
+from tests.browser.conftest import log_in
 from tests.checkers import AXE, checker
 from tests.factories import MemberConditionFactory
 from tests.pages import account_pages, public_pages
@@ -39,17 +38,7 @@ def test_axe_finds_no_violation_on_any_page_type(audit_page):
 
 def test_axe_finds_no_violation_on_a_members_account_pages(audit_page, live_server):
     member = MemberConditionFactory().user
-    client = Client()
-    client.force_login(member)
-    audit_page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    log_in(audit_page.context, live_server, member)
     axe = checker(AXE)
     violations = []
     for viewport in VIEWPORTS:

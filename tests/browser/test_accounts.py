@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from diseasemaps.core.services import Role
 from diseasemaps.members.models import HealthDataConsent, MemberCondition, MemberProfile
-from tests.browser.conftest import add_session_cookie
+from tests.browser.conftest import log_in
 from tests.factories import TEST_PASSWORD, ConditionFactory, MemberFactory, StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -95,20 +95,12 @@ def test_a_lookalike_of_a_members_name_is_refused_with_what_was_typed_kept(page)
     assert page.problems.messages == []
 
 
-def _log_in(page, live_server, user) -> None:
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    add_session_cookie(page.context, live_server, client)
-
-
 def test_a_condition_is_stored_only_with_the_box_ticked_and_removing_it_withdraws_consent(
     page, live_server
 ):
     member = MemberFactory()
     ConditionFactory(name="Gout")
-    _log_in(page, live_server, member)
+    log_in(page.context, live_server, member)
     page.goto("/members/me/")
     page.get_by_role("link", name="Conditions I live with").first.click()
     page.get_by_label(re.compile("^Condition")).select_option(label="Gout")
@@ -216,16 +208,13 @@ def test_a_staff_member_enrols_totp_and_reaches_the_admin(page, totp_clock):
 
 
 def test_no_member_page_has_console_errors_or_csp_violations(page, live_server):
-    from django.test import Client
 
     from tests.factories import MemberConditionFactory, MemberFactory
     from tests.pages import account_pages
 
     member = MemberFactory()
     MemberConditionFactory(user=member)
-    client = Client()
-    client.force_login(member)
-    add_session_cookie(page.context, live_server, client)
+    log_in(page.context, live_server, member)
     for name, url in account_pages().items():
         response = page.goto(url)
         assert response.status == 200, name

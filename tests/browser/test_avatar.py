@@ -5,27 +5,13 @@ import os
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from diseasemaps.members.models import MemberProfile
+from tests.browser.conftest import log_in
 from tests.factories import MemberFactory
 from tests.members import images
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, member) -> None:
-    client = Client()
-    client.force_login(member)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def _upload(page, tmp_path, name: str, data: bytes) -> None:
@@ -40,7 +26,7 @@ def test_a_member_uploads_a_picture_then_one_too_large_then_meets_a_full_disk(
     page, live_server, tmp_path, monkeypatch
 ):
     member = MemberFactory()
-    _log_in(page, live_server, member)
+    log_in(page.context, live_server, member)
     page.goto("/members/me/profile/")
 
     _upload(page, tmp_path, "me.png", images.png(640, 480))

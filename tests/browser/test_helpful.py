@@ -7,8 +7,6 @@ carry its CSRF token, or Django refuses the click.
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from tests.factories import ExperienceFactory, MemberFactory, published_question
@@ -17,30 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def member_page(browser, live_server):
+def member_page(logged_in_page):
     """A page of a browser logged in as a new member (not the author of any post)."""
-    client = Client()
-    client.force_login(MemberFactory())
-    context = browser.new_context(base_url=live_server.url)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.problems = []
-    page.on(
-        "console",
-        lambda message: (
-            page.problems.append(message.text) if message.type in ("error", "warning") else None
-        ),
-    )
-    yield page
-    context.close()
+    return logged_in_page(MemberFactory())
 
 
 def _click_helpful_and_see_the_count_go_up(page, url: str, post) -> None:
@@ -87,18 +64,18 @@ def test_a_member_clicks_this_helped_me_on_the_question_page(member_page):
     question = published_question(condition__slug="dfsp", slug="standard-treatment")
     post = _post_found_helpful_by_two(question=question)
     _click_helpful_and_see_the_count_go_up(member_page, question.get_absolute_url(), post)
-    assert member_page.problems == []
+    assert member_page.problems.messages == []
 
 
 def test_a_member_clicks_this_helped_me_on_the_condition_page(member_page):
     question = published_question(condition__slug="dfsp")
     post = _post_found_helpful_by_two(question=question)
     _click_helpful_and_see_the_count_go_up(member_page, question.condition.get_absolute_url(), post)
-    assert member_page.problems == []
+    assert member_page.problems.messages == []
 
 
 def test_a_member_clicks_this_helped_me_on_the_posts_permalink(member_page):
     post = _post_found_helpful_by_two(question=published_question())
     _click_helpful_and_see_the_count_go_up(member_page, post.get_absolute_url(), post)
     assert re.fullmatch(r".*/experiences/\d+/#experience-\d+", member_page.url)
-    assert member_page.problems == []
+    assert member_page.problems.messages == []

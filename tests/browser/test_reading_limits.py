@@ -4,9 +4,8 @@ back later; the page that says so is as accessible as every other.
 """
 
 import pytest
-from django.test import Client
 
-from tests.browser.conftest import add_session_cookie
+from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import RUN_AXE, VIEWPORTS
 from tests.checkers import AXE, checker
 from tests.factories import (
@@ -60,9 +59,7 @@ def test_a_member_clicking_through_members_pages_too_fast_is_asked_to_come_back(
     assert [text for text in page.problems.messages if "status of 429" not in text] == []
 
     # The paused page passes axe at a phone's width and a desktop's.
-    client = Client()
-    client.force_login(reader)
-    add_session_cookie(audit_page.context, live_server, client)
+    log_in(audit_page.context, live_server, reader)
     violations = []
     for viewport in VIEWPORTS:
         audit_page.set_viewport_size(viewport)

@@ -7,22 +7,12 @@ import pytest
 from django.utils import timezone
 
 from diseasemaps.core.services import Role
-from tests.browser.conftest import add_session_cookie
-from tests.conftest import mfa_client
 from tests.factories import ReviewerFactory, StaffFactory, published_question
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _staff_page(browser, live_server, user):
-    """A browser logged in as `user`, past two-factor authentication."""
-    client = mfa_client(user)
-    context = browser.new_context(base_url=live_server.url)
-    add_session_cookie(context, live_server, client)
-    return context, context.new_page()
-
-
-def test_an_editor_drafts_a_reviewer_approves_and_a_visitor_sees_it(page, browser, live_server):
+def test_an_editor_drafts_a_reviewer_approves_and_a_visitor_sees_it(page, logged_in_page):
     question = published_question(
         title="How is it treated?", condition__name="Gout", condition__slug="gout"
     )
@@ -32,7 +22,7 @@ def test_an_editor_drafts_a_reviewer_approves_and_a_visitor_sees_it(page, browse
     new_text = "Surgery with clear margins comes first; newer evidence is summarised below."
 
     # The editor opens the live answer and saves a change: that starts a draft.
-    editor_context, editor_page = _staff_page(browser, live_server, editor)
+    editor_page = logged_in_page(editor)
     editor_page.goto(f"/admin/answers/answerrevision/{live.pk}/change/")
     editor_page.get_by_label("Short answer").fill(new_text)
     editor_page.get_by_label("Change summary").fill("Rewrote the short answer.")
@@ -51,10 +41,9 @@ def test_an_editor_drafts_a_reviewer_approves_and_a_visitor_sees_it(page, browse
     editor_page.locator("select[name=action]").select_option("send_for_review")
     editor_page.get_by_role("button", name="Go").click()
     assert "is now in review" in editor_page.locator(".messagelist").inner_text()
-    editor_context.close()
 
     # The reviewer finds it in their queue, reads the diff and approves a full review.
-    reviewer_context, reviewer_page = _staff_page(browser, live_server, reviewer)
+    reviewer_page = logged_in_page(reviewer)
     reviewer_page.goto("/admin/answers/answerrevision/?queue=awaiting")
     reviewer_page.get_by_role("link", name="How is it treated?").first.click()
     reviewer_page.get_by_role("link", name="Review", exact=True).click()
@@ -63,7 +52,6 @@ def test_an_editor_drafts_a_reviewer_approves_and_a_visitor_sees_it(page, browse
     reviewer_page.get_by_label("Change summary").fill("Checked against the 2025 guideline.")
     reviewer_page.get_by_role("button", name="Record my decision").click()
     assert "Approved" in reviewer_page.locator(".messagelist").inner_text()
-    reviewer_context.close()
 
     # The visitor now reads the new text, reviewed today by the reviewer.
     page.goto(question.get_absolute_url())
@@ -81,7 +69,7 @@ def test_an_editor_drafts_a_reviewer_approves_and_a_visitor_sees_it(page, browse
     assert page.problems.messages == []
 
 
-def test_a_visitor_reports_an_error_and_a_reviewer_resolves_it(page, browser, live_server):
+def test_a_visitor_reports_an_error_and_a_reviewer_resolves_it(page, logged_in_page):
     question = published_question(title="What helps?", condition__slug="gout")
     reviewer = ReviewerFactory()
 
@@ -94,7 +82,7 @@ def test_a_visitor_reports_an_error_and_a_reviewer_resolves_it(page, browser, li
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you"
     assert page.problems.messages == []
 
-    context, reviewer_page = _staff_page(browser, live_server, reviewer)
+    reviewer_page = logged_in_page(reviewer)
     reviewer_page.goto("/admin/answers/answerfeedback/?status=open")
     reviewer_page.get_by_role("link", name="What helps?").click()
     assert "The second paragraph says 40 mg." in reviewer_page.locator("#content").inner_text()
@@ -103,4 +91,3 @@ def test_a_visitor_reports_an_error_and_a_reviewer_resolves_it(page, browser, li
     reviewer_page.get_by_role("button", name="Save", exact=True).click()
     reviewer_page.goto("/admin/answers/answerfeedback/?status=open")
     assert "0 reader feedback" in reviewer_page.locator("#content").inner_text()
-    context.close()

@@ -6,51 +6,14 @@ replaces it.
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.services import Role
-from tests.browser.conftest import add_session_cookie
-from tests.conftest import mfa_client
 from tests.factories import MemberConditionFactory, MemberFactory, StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 QUESTION_URL = "/conditions/dfsp/questions/standard-treatment/"
-
-
-@pytest.fixture
-def logged_in_page(browser, live_server):
-    """A page of a browser context logged in as `user`, with its console problems; closed after."""
-    contexts = []
-
-    def make(user):
-        page, problems = _logged_in_page(browser, live_server, user)
-        contexts.append(page.context)
-        return page, problems
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def _logged_in_page(browser, live_server, user):
-    if user.is_staff:
-        client = mfa_client(user)  # staff reach the admin only past two-factor authentication
-    else:
-        client = Client()
-        client.force_login(user)
-    context = browser.new_context(base_url=live_server.url)
-    add_session_cookie(context, live_server, client)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(message.text) if message.type in ("error", "warning") else None
-        ),
-    )
-    return page, problems
 
 
 def test_a_member_shares_a_moderator_approves_and_a_visitor_sees_three_people(logged_in_page, page):
@@ -61,7 +24,7 @@ def test_a_member_shares_a_moderator_approves_and_a_visitor_sees_three_people(lo
     moderator = StaffFactory(roles=[Role.MODERATOR])
 
     # The member shares, through the preview and the personal-data warning.
-    member_page, member_problems = logged_in_page(member)
+    member_page = logged_in_page(member)
     member_page.goto(QUESTION_URL)
     member_page.get_by_role("link", name="Share your experience").click()
     member_page.get_by_label("Your experience").fill(
@@ -77,7 +40,7 @@ def test_a_member_shares_a_moderator_approves_and_a_visitor_sees_three_people(lo
     assert member_page.locator(".warning").count() == 0
     member_page.get_by_role("button", name="Share").click()
     assert "A moderator will read your post soon" in member_page.locator(".messages").inner_text()
-    assert member_problems == []
+    assert member_page.problems.messages == []
 
     # Not yet: the page still says two.
     page.goto(QUESTION_URL)
@@ -86,7 +49,7 @@ def test_a_member_shares_a_moderator_approves_and_a_visitor_sees_three_people(lo
     )
 
     # The moderator finds it in the queue and approves it.
-    admin_page, admin_problems = logged_in_page(moderator)
+    admin_page = logged_in_page(moderator)
     admin_page.goto("/admin/experiences/experience/?queue=waiting")
     admin_page.locator("#result_list tbody th a").first.click()
     admin_page.get_by_label("Decision:").select_option("approve")
@@ -106,11 +69,11 @@ def test_member_pages_have_no_console_errors_or_csp_violations(logged_in_page):
 
     member = MemberFactory()
     pages = member_pages(member)
-    page, problems = logged_in_page(member)
+    page = logged_in_page(member)
     for name, member_page in pages.items():
         if member_page.data:
             continue  # answers to a form: covered by the journey above
         response = page.goto(member_page.url)
         assert response.status == 200, name
         assert page.locator("h1").count() == 1, name
-    assert problems == []
+    assert page.problems.messages == []

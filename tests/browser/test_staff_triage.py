@@ -36,7 +36,7 @@ def _post_by(pseudonym: str, question, body: str, **fields) -> Experience:
     )
 
 
-def test_a_moderator_triages_the_queue_and_approves_a_post_after_reading_it(page, staff_page):
+def test_a_moderator_triages_the_queue_and_approves_a_post_after_reading_it(page, logged_in_page):
     question = published_question(title="How is it treated?", condition__slug="dfsp")
     waiting = _post_by(
         "MossyOak5", question, POST, status=Experience.Status.PENDING, approved_at=None
@@ -46,7 +46,7 @@ def test_a_moderator_triages_the_queue_and_approves_a_post_after_reading_it(page
         services.report_experience(experience=reported, reporter=reporter, reason="promotion")
     moderator = StaffFactory(roles=[Role.MODERATOR])
 
-    admin = staff_page(moderator)
+    admin = logged_in_page(moderator)
     admin.goto("/admin/")
     admin.get_by_role("link", name="Experiences").last.click()
     admin.get_by_role("link", name="Waiting for a moderator").click()
@@ -86,12 +86,12 @@ def test_a_moderator_triages_the_queue_and_approves_a_post_after_reading_it(page
     assert reported.reports.filter(status="open").count() == 2  # not part of the approval
 
 
-def test_a_moderator_can_go_back_from_the_confirmation_without_approving(staff_page):
+def test_a_moderator_can_go_back_from_the_confirmation_without_approving(logged_in_page):
     question = published_question(condition__slug="dfsp")
     waiting = _post_by(
         "CalmRiver2", question, POST, status=Experience.Status.PENDING, approved_at=None
     )
-    admin = staff_page(StaffFactory(roles=[Role.MODERATOR]))
+    admin = logged_in_page(StaffFactory(roles=[Role.MODERATOR]))
     admin.goto("/admin/experiences/experience/?queue=waiting")
     admin.locator("#result_list tbody tr", has_text="CalmRiver2").locator(
         "input[name=_selected_action]"
@@ -105,7 +105,7 @@ def test_a_moderator_can_go_back_from_the_confirmation_without_approving(staff_p
     assert admin.problems.messages == []
 
 
-def test_a_reviewer_reads_what_changed_above_the_decision_and_sends_it_back(staff_page):
+def test_a_reviewer_reads_what_changed_above_the_decision_and_sends_it_back(logged_in_page):
     question = published_question(title="Is it inherited?", condition__slug="dfsp")
     editor = StaffFactory(roles=[Role.EDITOR])
     draft = answer_services.create_draft(
@@ -116,7 +116,7 @@ def test_a_reviewer_reads_what_changed_above_the_decision_and_sends_it_back(staf
         change_summary="Says it plainly.",
     )
     answer_services.submit_for_review(revision=draft, actor=editor)
-    reviewer = staff_page(ReviewerFactory())
+    reviewer = logged_in_page(ReviewerFactory())
 
     reviewer.goto("/admin/answers/answerrevision/?queue=awaiting")
     reviewer.get_by_role("link", name="Is it inherited?").first.click()
