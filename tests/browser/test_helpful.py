@@ -7,6 +7,7 @@ carry its CSRF token, or Django refuses the click.
 import re
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.factories import ExperienceFactory, MemberFactory, published_question
@@ -32,7 +33,7 @@ def _click_helpful_and_see_the_count_go_up(page, url: str, post) -> None:
     page.wait_for_load_state()
 
     assert 403 not in response_statuses
-    csrf_cookie = next(c for c in page.context.cookies() if c["name"] == "csrftoken")
+    csrf_cookie = next(c for c in page.context.cookies() if c["name"] == settings.CSRF_COOKIE_NAME)
     assert csrf_cookie["secure"]  # as in production
     assert csrf_cookie["httpOnly"]
     assert page.url.split("#")[0].endswith(url.split("#")[0])

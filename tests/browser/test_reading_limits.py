@@ -35,9 +35,9 @@ def test_a_member_clicking_through_members_pages_too_fast_is_asked_to_come_back(
 
     # Logging in through the form sets the __Host- session cookie over http://localhost.
     page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(reader.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("E-mail address").fill(reader.email)
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
 
     # Every page counts, the question page too (going back asks the server again: no-store).

@@ -15,6 +15,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from diseasemaps.answers.models import AnswerFeedback, AnswerRevision, Source
 from diseasemaps.core.services import Role
@@ -234,6 +236,14 @@ def build_world(canaries: Canaries | None = None) -> World:
         "email address": EmailAddress.objects.get(user=member_a),
         "group": Group.objects.get(name=Role.EDITOR),
         "inactive member": MemberFactory(is_active=False),
+        # A queued e-mail as the task queue stores it (its arguments hold the address).
+        "queued e-mail": DBTaskResult.objects.create(
+            task_path="diseasemaps.core.tasks.send_email",
+            backend_name="default",
+            args_kwargs={"args": [], "kwargs": {"message": {"to": [canaries.email]}}},
+            enqueued_at=timezone.now(),
+            run_after=timezone.now(),
+        ),
         **rows,
         **posts,
     }
