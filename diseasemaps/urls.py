@@ -1,9 +1,8 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from diseasemaps.core.media import local_media_urls
 from diseasemaps.members import views as members_views
 
 # The admin logs in through allauth (rate limits, second factor), never its own form.
@@ -25,5 +24,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:  # uploads from local disk, development only
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads on local disk, served by the app itself (a single server): see core/media.py.
+urlpatterns += local_media_urls()
