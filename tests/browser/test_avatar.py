@@ -8,6 +8,7 @@ from django.conf import settings
 from django.test import Client
 
 from diseasemaps.members.models import MemberProfile
+from tests.browser.conftest import add_session_cookie
 from tests.factories import MemberFactory
 from tests.members import images
 
@@ -17,15 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _log_in(page, live_server, member) -> None:
     client = Client()
     client.force_login(member)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    add_session_cookie(page.context, live_server, client)
 
 
 def _upload(page, tmp_path, name: str, data: bytes) -> None:
