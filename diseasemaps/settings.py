@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "diseasemaps.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Local uploads (a single server without S3), also before any session work.
+    "diseasemaps.core.media.LocalMediaMiddleware",
     # Before everything that touches the session: a visitor's stored page costs one cache read.
     "diseasemaps.core.pagecache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",

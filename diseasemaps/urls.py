@@ -2,7 +2,6 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from diseasemaps.core.media import local_media_urls
 from diseasemaps.members import views as members_views
 
 # The admin logs in through allauth (rate limits, second factor), never its own form.
@@ -23,6 +22,4 @@ urlpatterns = [
     path("members/", include("diseasemaps.members.urls")),
     path("admin/", admin.site.urls),
 ]
-
-# Uploads on local disk, served by the app itself (a single server): see core/media.py.
-urlpatterns += local_media_urls()
+# Uploads on local disk are served by the app itself, before this list (core/media.py).

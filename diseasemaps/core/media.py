@@ -1,13 +1,12 @@
 """
-Uploads at run time: the storage for public uploads, and the view that serves local uploads
-when no separate media host or S3 is configured (a single-server deployment).
+Uploads at run time: the storage for public uploads, and what serves local uploads when no
+separate media host or S3 is configured (a single-server deployment).
 """
 
 from django.conf import settings
 from django.core.files.storage import default_storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import re_path
 from django.utils.functional import LazyObject, empty
 from django.views import static
 
@@ -48,14 +47,37 @@ def serve(request, path: str):
     return response
 
 
-def local_media_urls() -> list:
+def local_media_prefix() -> str | None:
     """
-    The URL of the local uploads, when pages link to them on our own host: the default file
-    storage and a relative MEDIA_URL. A separate media host or S3 serves them itself.
+    The path the local uploads are served under ("/media/"), when pages link to them on our
+    own host: the default file storage and a relative MEDIA_URL. A separate media host or S3
+    serves them itself.
     """
     backend = settings.STORAGES["default"]["BACKEND"]
-    local = backend == "django.core.files.storage.FileSystemStorage"
-    if not local or "://" in settings.MEDIA_URL or not settings.MEDIA_URL.strip("/"):
-        return []
     prefix = settings.MEDIA_URL.strip("/")
-    return [re_path(rf"^{prefix}/(?P<path>.+)$", serve, name="media")]
+    if backend != "django.core.files.storage.FileSystemStorage" or "://" in prefix or not prefix:
+        return None
+    return f"/{prefix}/"
+
+
+class LocalMediaMiddleware:
+    """
+    Serve local uploads before sessions, users or CSRF are looked at (like /health/): an
+    avatar costs one file read, sets no cookie and does not vary on the visitor's cookies, so
+    browsers and proxies cache it for everyone. It comes after SecurityMiddleware (host check,
+    HTTPS redirect, HSTS) and before the CSP middleware, which keeps our sandbox policy.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        prefix = local_media_prefix()
+        if (
+            prefix
+            and request.method in ("GET", "HEAD")
+            and request.path_info.startswith(prefix)
+            and len(request.path_info) > len(prefix)
+        ):
+            return serve(request, request.path_info[len(prefix) :])
+        return self.get_response(request)

@@ -127,6 +127,7 @@ def test_local_uploads_are_served_by_the_app_with_debug_off(client, settings):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == PUBLIC_CACHE_CONTROL
     assert "Set-Cookie" not in response
+    assert "Cookie" not in response.get("Vary", "")
 
     assert client.get("/media/avatars/missing.webp").status_code == 404
     # A path out of MEDIA_ROOT is refused as suspicious, whatever it is written as.
@@ -136,3 +137,19 @@ def test_local_uploads_are_served_by_the_app_with_debug_off(client, settings):
         assert response.status_code in (400, 404)
         assert b"not an upload" not in response.content
     assert client.get("/media/avatars/").status_code == 404
+    assert client.get("/media/").status_code == 404
+
+
+def test_uploads_are_not_served_by_the_app_when_s3_or_a_media_host_has_them(client, settings, db):
+    folder = settings.MEDIA_ROOT / "avatars"
+    folder.mkdir(parents=True)
+    (folder / "x1y2.webp").write_bytes(b"RIFF....WEBPVP8 ")
+    assert client.get("/media/avatars/x1y2.webp").status_code == 200
+    settings.MEDIA_URL = "https://media.diseasemaps.example/"
+    assert client.get("/media/avatars/x1y2.webp").status_code == 404
+    settings.MEDIA_URL = "media/"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": S3_BACKEND, "OPTIONS": {**KEYS}},
+    }
+    assert client.get("/media/avatars/x1y2.webp").status_code == 404
