@@ -12,6 +12,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from diseasemaps.core.storage import media_origins, public_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "diseasemaps.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Local uploads (a single server without S3), also before any session work.
+    "diseasemaps.core.media.LocalMediaMiddleware",
     # Before everything that touches the session: a visitor's stored page costs one cache read.
     "diseasemaps.core.pagecache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -111,6 +115,10 @@ FORM_RENDERER = "diseasemaps.core.forms.FormRenderer"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode a server-side cursor cannot outlive its transaction.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Bounded time: a database that does not answer fails fast (and the reader gets a 503)
@@ -293,7 +301,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+# An absolute MEDIA_URL (https://media.example.org/) names a separate, cookieless media host.
+MEDIA_URL = env.str("MEDIA_URL", default="media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # Request limits, set explicitly (they are Django's defaults): a bigger form body, more fields or
@@ -312,15 +321,17 @@ FILE_UPLOAD_HANDLERS = [
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024  # the largest avatar and the form around it
 
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")
+STORAGE_OPTIONS = env.json("STORAGE_OPTIONS", default={})
 STORAGES = {
-    "default": {
-        "BACKEND": env.str(
-            "STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
-        ),
-        "OPTIONS": env.json("STORAGE_OPTIONS", default={}),
-    },
+    # Private uploads: signed, short-lived URLs on S3.
+    "default": {"BACKEND": STORAGE_BACKEND, "OPTIONS": STORAGE_OPTIONS},
+    # Uploads anyone may see (avatars): public-read, unsigned, cached for a year (core/storage.py).
+    "public": public_storage(backend=STORAGE_BACKEND, options=STORAGE_OPTIONS),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Pictures may come from wherever the storage's URLs point: derived, never typed twice.
+MEDIA_ORIGINS = media_origins(backend=STORAGE_BACKEND, options=STORAGE_OPTIONS, media_url=MEDIA_URL)
 
 # --- Security -----------------------------------------------------------------------------------
 
@@ -350,6 +361,7 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
+        "img-src": [SELF, *MEDIA_ORIGINS],
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],

@@ -1,6 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -24,6 +22,4 @@ urlpatterns = [
     path("members/", include("diseasemaps.members.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:  # uploads from local disk, development only
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads on local disk are served by the app itself, before this list (core/media.py).

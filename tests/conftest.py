@@ -1,3 +1,4 @@
+import secrets
 import time
 import types
 
@@ -16,7 +17,13 @@ from django.test import Client
 
 from diseasemaps.core.services import Role
 from tests.factories import MemberFactory, ReviewerFactory, StaffFactory
-from tests.services import redis_server, redis_url_from_environment
+from tests.services import (
+    create_bucket,
+    redis_server,
+    redis_url_from_environment,
+    s3_server,
+    s3_url_from_environment,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +70,36 @@ def redis_cache(settings, redis_url):
     cache.clear()
     yield cache
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def s3_url():
+    """The endpoint of a real S3 emulator for this test run: the one make test names, or ours."""
+    url = s3_url_from_environment()
+    if url:
+        yield url
+        return
+    with s3_server() as url:
+        yield url
+
+
+@pytest.fixture
+def s3_options(s3_url):
+    """The STORAGE_OPTIONS of a fresh, empty bucket on the emulator."""
+    return create_bucket(s3_url, f"test-{secrets.token_hex(6)}")
+
+
+@pytest.fixture
+def s3_storage(settings, s3_options):
+    """Uploads on S3 as in production: STORAGES built by settings.py's own rules."""
+    from diseasemaps.core.storage import S3_BACKEND, public_storage
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": S3_BACKEND, "OPTIONS": s3_options},
+        "public": public_storage(backend=S3_BACKEND, options=s3_options),
+    }
+    return s3_options
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diseasemaps.conditions.models import Condition
+from diseasemaps.core.media import public_storage
 from diseasemaps.core.models import TimeStampedModel
 from diseasemaps.members import pseudonyms
 
@@ -153,8 +154,13 @@ class MemberProfile(TimeStampedModel):
     is_bio_public = models.BooleanField("show my bio on my public page", default=False)
     # Plain FileFields: the avatar service checks and re-encodes the picture itself (ImageField
     # would run every Pillow decoder on the raw upload first).
-    avatar = models.FileField(upload_to=avatar_path, blank=True, editable=False)
-    avatar_small = models.FileField(upload_to=avatar_path, blank=True, editable=False)
+    # Public uploads: stable, cacheable URLs (core/storage.py).
+    avatar = models.FileField(
+        upload_to=avatar_path, storage=public_storage, blank=True, editable=False
+    )
+    avatar_small = models.FileField(
+        upload_to=avatar_path, storage=public_storage, blank=True, editable=False
+    )
 
     class Meta:
         constraints = [

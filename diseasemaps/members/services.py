@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -96,11 +96,11 @@ def update_profile(
         raise
 
 
-def _delete_files_on_commit(names: list[str]) -> None:
-    """Files go only once the rows that named them are gone for good."""
-    names = [name for name in names if name]
-    if names:
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+def _delete_files_on_commit(files: list[tuple[Storage, str]]) -> None:
+    """Files go only once the rows that named them are gone for good, each from its storage."""
+    files = [(storage, name) for storage, name in files if name]
+    if files:
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
 
 
 AVATAR_NOT_STORED = (
@@ -140,7 +140,7 @@ def set_avatar(*, profile: MemberProfile, upload) -> MemberProfile:
             logger.exception("An avatar could not be stored")
             raise ValidationError(AVATAR_NOT_STORED, code="not_stored") from error
         raise
-    _delete_files_on_commit(old)
+    _delete_files_on_commit([(storage, name) for name in old])
     return profile
 
 
@@ -154,7 +154,7 @@ def _delete_file_quietly(storage, name: str) -> None:
 
 @transaction.atomic
 def remove_avatar(*, profile: MemberProfile) -> MemberProfile:
-    old = [profile.avatar.name, profile.avatar_small.name]
+    old = [(file.storage, file.name) for file in (profile.avatar, profile.avatar_small)]
     profile.avatar = ""
     profile.avatar_small = ""
     profile.save(update_fields=["avatar", "avatar_small", "updated_at"])
@@ -328,15 +328,22 @@ class CannotErase(Exception):
     """The account cannot be erased by its owner (staff accounts are closed by an admin)."""
 
 
-def _file_names(queryset: models.QuerySet) -> list[str]:
+def _files(queryset: models.QuerySet) -> list[tuple[Storage, str]]:
+    """The (storage, name) of every file the rows name."""
     file_fields = [
-        field.name
+        field
         for field in queryset.model._meta.concrete_fields
         if isinstance(field, models.FileField)
     ]
     if not file_fields:
         return []
-    return [name for row in queryset.values_list(*file_fields) for name in row if name]
+    rows = queryset.values_list(*(field.name for field in file_fields))
+    return [
+        (field.storage, name)
+        for row in rows
+        for field, name in zip(file_fields, row, strict=True)
+        if name
+    ]
 
 
 @transaction.atomic
@@ -364,14 +371,14 @@ def erase_account(*, user: User, keep_posts: bool, closed_by: User | None = None
     _end_sessions_on_commit(user)
     _forget_in_admin_log(user)
     deleted = kept = 0
-    files: list[str] = []
+    files: list[tuple[Storage, str]] = []
     for entry in registry.registered():
         rows = entry.model._default_manager.filter(**{entry.user_field: user})
         action = entry.on_erase
         if action == registry.OnErase.MEMBER_CHOICE:
             action = registry.OnErase.ANONYMISE if keep_posts else registry.OnErase.DELETE
         if action == registry.OnErase.DELETE:
-            files += _file_names(rows)
+            files += _files(rows)
             deleted += entry.delete(rows) if entry.delete else rows.delete()[0]
         elif action == registry.OnErase.ANONYMISE:
             kept += (
@@ -383,7 +390,9 @@ def erase_account(*, user: User, keep_posts: bool, closed_by: User | None = None
             kept += rows.count()
     deleted += user.delete()[0]
     _delete_files_on_commit(files)
-    return ErasureReport(deleted_rows=deleted, kept_rows=kept, deleted_files=tuple(files))
+    return ErasureReport(
+        deleted_rows=deleted, kept_rows=kept, deleted_files=tuple(name for _, name in files)
+    )
 
 
 ERASED_IN_ADMIN_LOG = "An erased account"

@@ -13,6 +13,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.checks import run_checks
 from django.test import Client
@@ -349,3 +350,20 @@ def test_an_administrator_setting_a_password_logs_out_the_members_sessions(staff
     )
     assert response.status_code == 302
     assert not is_logged_in(phone)
+
+
+def test_sessions_on_redis_hold_across_clients_and_end_on_log_out(settings, redis_cache):
+    """SESSION_ENGINE on the cache, the cache on a real Redis: as many app nodes share it."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    member = verified(MemberFactory())
+    first = logged_in(member)
+    key = first.cookies[settings.SESSION_COOKIE_NAME].value
+    assert redis_cache.get(f"django.contrib.sessions.cache{key}")["_auth_user_id"] == str(member.pk)
+    assert not Session.objects.exists()  # nothing in the database
+
+    second = Client()
+    second.cookies[settings.SESSION_COOKIE_NAME] = key
+    assert is_logged_in(second)
+    first.post(reverse("account_logout"))
+    assert not is_logged_in(second)
+    assert redis_cache.get(f"django.contrib.sessions.cache{key}") is None
