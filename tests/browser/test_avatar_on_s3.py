@@ -3,11 +3,10 @@
 from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client
 
 from diseasemaps.core.storage import S3_BACKEND, media_origins
 from diseasemaps.members.models import MemberProfile
-from tests.browser.conftest import add_session_cookie
+from tests.browser.conftest import log_in
 from tests.factories import MemberFactory
 from tests.members import images
 
@@ -25,9 +24,7 @@ def test_an_avatar_uploaded_to_s3_displays_with_no_csp_violation(
         "DIRECTIVES": {**directives, "img-src": ["'self'", *origins]},
     }
     member = MemberFactory()
-    client = Client()
-    client.force_login(member)
-    add_session_cookie(page.context, live_server, client)
+    log_in(page.context, live_server, member)
     page.goto("/members/me/profile/")
 
     picture = tmp_path / "me.png"
