@@ -34,6 +34,7 @@ from diseasemaps.experiences.models import (
     Report,
     Treatment,
 )
+from diseasemaps.experiences.signals import experience_published
 from diseasemaps.members.models import MemberCondition, User
 
 Action = ModerationDecision.Action
@@ -222,6 +223,7 @@ def submit_experience(
     experience.treatments.set(treatments)
     if trusted:
         _record(action=Action.PUBLISH_TRUSTED, experience=experience, member=author)
+        experience_published.send(sender=Experience, experience=experience)
     return experience
 
 
@@ -488,6 +490,8 @@ def approve_experience(
     )
     if action != Action.KEEP:
         _notify_author(experience=experience, decision=decision)
+    if action == Action.APPROVE:
+        experience_published.send(sender=Experience, experience=experience)
     return experience
 
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from diseasemaps.answers import services
 from diseasemaps.answers.models import AnswerRevision, RevisionEvent
+from diseasemaps.answers.signals import answer_reviewed
 from diseasemaps.core.services import Role
 from tests.factories import MemberFactory, QuestionFactory, ReviewerFactory, StaffFactory
 
@@ -279,3 +280,25 @@ def test_only_an_edit_can_stand_for_several_saves_in_the_database(editor):
         RevisionEvent.objects.create(
             revision=draft, actor=editor, from_state="draft", to_state="draft", save_count=0
         )
+
+
+def test_a_full_review_going_live_is_announced_and_an_editorial_change_is_not(editor, reviewer):
+    sent = []
+
+    def receiver(sender, question, revision, **kwargs):
+        sent.append((question.pk, revision.pk, revision.change_summary))
+
+    answer_reviewed.connect(receiver)
+    try:
+        question = QuestionFactory()
+        first = _approved(question, editor=editor, reviewer=reviewer)
+        draft = services.create_draft(
+            question=question, author=editor, **{**CONTENT, "change_summary": "Typo."}
+        )
+        services.submit_for_review(revision=draft, actor=editor)
+        services.approve_revision(
+            revision=draft, reviewer=reviewer, review_kind=AnswerRevision.ReviewKind.EDITORIAL
+        )
+    finally:
+        answer_reviewed.disconnect(receiver)
+    assert sent == [(question.pk, first.pk, "Why.")]

@@ -17,7 +17,7 @@ from diseasemaps.answers.models import (
     RevisionEvent,
     validate_markdown_links,
 )
-from diseasemaps.answers.signals import question_text_changed
+from diseasemaps.answers.signals import answer_reviewed, question_text_changed
 from diseasemaps.core.audit import audit_on_commit
 from diseasemaps.core.markdown import cited_sources
 from diseasemaps.members.models import User
@@ -272,6 +272,8 @@ def approve_revision(
     question.live_revision = revision
     question.save(update_fields=["live_revision", "updated_at"])
     question_text_changed.send(sender=Question, question=question)
+    if review_kind == AnswerRevision.ReviewKind.FULL:
+        answer_reviewed.send(sender=Question, question=question, revision=revision)
     return revision
 
 
