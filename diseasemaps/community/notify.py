@@ -58,7 +58,10 @@ DIGEST_SUBJECTS = {
 }
 # A summary's lines: how many of each kind.
 DIGEST_LINES = {
-    Kind.NEW_EXPERIENCE: ("new experience on what you follow", "new experiences on what you follow"),
+    Kind.NEW_EXPERIENCE: (
+        "new experience on what you follow",
+        "new experiences on what you follow",
+    ),
     Kind.REPLY: ("reply to you", "replies to you"),
     Kind.ANSWER_REVIEWED: (
         "answer you follow had a new medical review",

@@ -61,9 +61,7 @@ def is_following(
 
 def follows_of(user: User) -> list[Follow]:
     """What the member follows, newest first: for their own eyes only."""
-    return list(
-        Follow.objects.filter(user=user).select_related("condition", "question__condition")
-    )
+    return list(Follow.objects.filter(user=user).select_related("condition", "question__condition"))
 
 
 # --- Reading notifications ----------------------------------------------------------------------
@@ -91,9 +89,7 @@ def mark_all_read(*, user: User) -> int:
 
 def frequencies_of(user: User) -> dict[str, str]:
     """Each kind's choice, the default where the member made none."""
-    chosen = dict(
-        EmailPreference.objects.filter(user=user).values_list("kind", "frequency")
-    )
+    chosen = dict(EmailPreference.objects.filter(user=user).values_list("kind", "frequency"))
     return {kind.value: chosen.get(kind.value, DEFAULT_FREQUENCY[kind]) for kind in Kind}
 
 
@@ -104,7 +100,7 @@ def set_frequencies(*, user: User, frequencies: dict[str, str]) -> None:
     into the other summary, or out of e-mail altogether (they stay on the site).
     """
     for kind, frequency in frequencies.items():
-        Kind(kind), Frequency(frequency)  # noqa: B018 (refuse unknown values)
+        kind, frequency = Kind(kind).value, Frequency(frequency).value  # refuse unknown values
         EmailPreference.objects.update_or_create(
             user=user, kind=kind, defaults={"frequency": frequency}
         )
@@ -149,5 +145,5 @@ def unsubscribe(*, user: User, scope: str) -> list[str]:
         kinds = [kind for kind, frequency in current.items() if frequency == scope]
     else:
         kinds = [Kind(scope).value]
-    set_frequencies(user=user, frequencies={kind: Frequency.NEVER for kind in kinds})
+    set_frequencies(user=user, frequencies=dict.fromkeys(kinds, Frequency.NEVER))
     return kinds

@@ -65,7 +65,9 @@ def follow_question(request, condition_slug: str, slug: str, on: bool = True):
 @never_cache
 @login_required
 def following(request):
-    return render(request, "community/following.html", {"follows": services.follows_of(request.user)})
+    return render(
+        request, "community/following.html", {"follows": services.follows_of(request.user)}
+    )
 
 
 @never_cache

@@ -67,8 +67,11 @@ def test_the_headers_survive_the_queue(settings, question, django_capture_on_com
 
     member = MemberFactory()
     message = notify.build_message(
-        user=member, subject="S", template="community/email/notification.txt",
-        context={"kind": "reply", "open_url": "u"}, scope=Kind.REPLY,
+        user=member,
+        subject="S",
+        template="community/email/notification.txt",
+        context={"kind": "reply", "open_url": "u"},
+        scope=Kind.REPLY,
     )
     again = message_from_json(message_to_json(message)).message()
     assert again["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -105,7 +108,8 @@ def test_the_daily_summary_counts_what_is_new_once_per_member_and_once_per_perio
     assert message.subject == DIGEST_SUBJECTS[Frequency.DAILY]
     assert "3 new experiences on what you follow" in message.body
     assert "1 new reviewed answer on what you follow" in message.body
-    assert CONDITION_NAME not in message.body and question.title not in message.body
+    assert CONDITION_NAME not in message.body
+    assert question.title not in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -170,7 +174,8 @@ def test_opening_the_link_asks_first_and_changes_nothing():
         assert response.status_code == 200
     assert services.frequencies_of(member)[Kind.REPLY] == Frequency.AT_ONCE
     page = client.get(path).content.decode()
-    assert "Unsubscribe</button>" in page and f'action="{path}"' in page
+    assert "Unsubscribe</button>" in page
+    assert f'action="{path}"' in page
     done = client.post(path)
     assert "You are unsubscribed" in done.content.decode()
     assert services.frequencies_of(member)[Kind.REPLY] == Frequency.NEVER
@@ -201,7 +206,9 @@ def test_a_changed_or_foreign_link_is_refused():
     from django.core import signing
 
     tampered.append(signing.dumps({"u": member.pk, "s": "reply"}, salt="another purpose"))
-    tampered.append(signing.dumps({"u": member.pk, "s": "everything"}, salt=services.UNSUBSCRIBE_SALT))
+    tampered.append(
+        signing.dumps({"u": member.pk, "s": "everything"}, salt=services.UNSUBSCRIBE_SALT)
+    )
     for bad in tampered:
         path = reverse("community:unsubscribe", kwargs={"token": bad})
         assert Client().post(path, {"List-Unsubscribe": "One-Click"}).status_code == 400
@@ -226,7 +233,11 @@ def test_follows_notifications_and_choices_are_exported_and_erased(question):
     assert len(data["community.Follow"]) == 2
     assert data["community.Notification"][0]["text"] == "Someone replied"
     assert data["community.EmailPreference"] == [
-        {"kind": "reply", "frequency": "weekly", "updated_at": data["community.EmailPreference"][0]["updated_at"]}
+        {
+            "kind": "reply",
+            "frequency": "weekly",
+            "updated_at": data["community.EmailPreference"][0]["updated_at"],
+        }
     ]
 
     member_services.erase_account(user=member, keep_posts=False)

@@ -9,7 +9,12 @@ from django.urls import reverse
 from diseasemaps.community import services
 from diseasemaps.community.models import Follow, Frequency, Kind, Notification
 from diseasemaps.community.notify import Event, deliver
-from tests.factories import ConditionFactory, MemberConditionFactory, MemberFactory, published_question
+from tests.factories import (
+    ConditionFactory,
+    MemberConditionFactory,
+    MemberFactory,
+    published_question,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +23,8 @@ def test_a_member_follows_and_unfollows_a_condition_from_its_page(member, member
     condition = ConditionFactory()
     page = member_client.get(condition.get_absolute_url()).content.decode()
     follow_url = reverse("community:follow-condition", args=[condition.slug])
-    assert f'action="{follow_url}"' in page and "csrfmiddlewaretoken" in page
+    assert f'action="{follow_url}"' in page
+    assert "csrfmiddlewaretoken" in page
     response = member_client.post(follow_url, {"next": condition.get_absolute_url() + "#follow"})
     assert response.status_code == 302
     assert response["Location"] == condition.get_absolute_url() + "#follow"
@@ -35,7 +41,9 @@ def test_a_member_follows_a_question_from_its_page(member, member_client):
     assert f'action="{url}"' in member_client.get(question.get_absolute_url()).content.decode()
     member_client.post(url)
     assert services.is_following(user=member, question=question)
-    assert "Unfollow this question" in member_client.get(question.get_absolute_url()).content.decode()
+    assert (
+        "Unfollow this question" in member_client.get(question.get_absolute_url()).content.decode()
+    )
 
 
 def test_a_draft_question_or_a_foreign_next_cannot_be_used(member, member_client):
@@ -51,7 +59,8 @@ def test_a_draft_question_or_a_foreign_next_cannot_be_used(member, member_client
 def test_a_get_on_the_follow_address_changes_nothing(member, member_client):
     condition = ConditionFactory()
     response = member_client.get(reverse("community:follow-condition", args=[condition.slug]))
-    assert response.status_code == 302 and response["Location"] == condition.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == condition.get_absolute_url()
     assert not Follow.objects.exists()
 
 
@@ -61,7 +70,8 @@ def test_a_visitor_sees_a_log_in_link_and_the_stored_page_holds_nothing_personal
     cache.clear()
     visitor_page = Client().get(condition.get_absolute_url()).content.decode()
     assert "Log in to follow this condition" in visitor_page
-    assert "Unfollow" not in visitor_page and "csrfmiddlewaretoken" not in visitor_page
+    assert "Unfollow" not in visitor_page
+    assert "csrfmiddlewaretoken" not in visitor_page
     # The member's page is made for them, never stored nor served from the shared cache.
     client = Client()
     client.force_login(member)
@@ -72,7 +82,8 @@ def test_a_visitor_sees_a_log_in_link_and_the_stored_page_holds_nothing_personal
     assert "Unfollow" not in again.content.decode()
     assert again["Cache-Control"].startswith("public")
     anonymous = Client().post(reverse("community:follow-condition", args=[condition.slug]))
-    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert anonymous.status_code == 302
+    assert "/accounts/login/" in anonymous["Location"]
 
 
 def test_the_following_page_lists_mine_only_and_unfollows(member, member_client):
@@ -80,8 +91,12 @@ def test_the_following_page_lists_mine_only_and_unfollows(member, member_client)
     services.follow(user=member, question=question)
     services.follow(user=MemberFactory(), condition=ConditionFactory(name="Someone else's"))
     page = member_client.get(reverse("community:following")).content.decode()
-    assert question.title in page and "Someone else" not in page
-    assert reverse("community:following") in member_client.get(reverse("members:account")).content.decode()
+    assert question.title in page
+    assert "Someone else" not in page
+    assert (
+        reverse("community:following")
+        in member_client.get(reverse("members:account")).content.decode()
+    )
 
 
 def test_adding_a_condition_to_my_list_offers_to_follow_it(member, member_client):
@@ -92,7 +107,8 @@ def test_adding_a_condition_to_my_list_offers_to_follow_it(member, member_client
     response = member_client.post(url, {"next": reverse("members:conditions")})
     assert response["Location"] == reverse("members:conditions")
     page = member_client.get(reverse("members:conditions")).content.decode()
-    assert f'action="{url}"' not in page and f"You follow {row.condition.display_name}" in page
+    assert f'action="{url}"' not in page
+    assert f"You follow {row.condition.display_name}" in page
 
 
 def _notify(member, n=1, kind=Kind.REPLY):
@@ -111,7 +127,8 @@ def test_the_header_counts_unread_notifications_for_members_only(
     page = member_client.get(reverse("pages:about")).content.decode()
     assert '<span class="badge">3<span class="visually-hidden"> unread</span></span>' in page
     visitor = Client().get(reverse("pages:about")).content.decode()
-    assert "badge" not in visitor and reverse("community:notifications") not in visitor
+    assert "badge" not in visitor
+    assert reverse("community:notifications") not in visitor
 
 
 def test_the_count_is_one_query(member, rf):
@@ -124,7 +141,8 @@ def test_the_count_is_one_query(member, rf):
     request.user = member
     with CaptureQueriesContext(connection) as queries:
         assert notifications(request) == {"unread_notifications": 0}
-    assert len(queries) == 1 and "COUNT" in queries[0]["sql"].upper()
+    assert len(queries) == 1
+    assert "COUNT" in queries[0]["sql"].upper()
     request.user = type("Anonymous", (), {"is_authenticated": False})()
     with CaptureQueriesContext(connection) as queries:
         assert notifications(request) == {}
@@ -136,10 +154,14 @@ def test_notifications_newest_first_paginated_opened_and_marked_read(member, mem
     page = member_client.get(reverse("community:notifications")).content.decode()
     assert page.index("Thing 29") < page.index("Thing 28")
     assert "Thing 3<" not in page  # on page two
-    assert "Thing 3<" in member_client.get(reverse("community:notifications") + "?page=2").content.decode()
+    assert (
+        "Thing 3<"
+        in member_client.get(reverse("community:notifications") + "?page=2").content.decode()
+    )
     newest = Notification.objects.filter(user=member).first()
     response = member_client.get(newest.get_absolute_url())
-    assert response.status_code == 302 and response["Location"] == "/about/"
+    assert response.status_code == 302
+    assert response["Location"] == "/about/"
     newest.refresh_from_db()
     assert newest.read_at is not None
     assert services.unread_count(member) == 29
@@ -174,4 +196,5 @@ def test_choosing_e_mails(member, member_client):
 def test_the_community_pages_need_a_log_in():
     for name in ("community:following", "community:notifications", "community:preferences"):
         response = Client().get(reverse(name))
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
