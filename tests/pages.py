@@ -153,7 +153,15 @@ def member_pages(member) -> dict[str, MemberPage]:
         "my posts": MemberPage(reverse("experiences:mine")),
         "own experience": MemberPage(own.get_absolute_url()),
         "question, as a member": MemberPage(question.get_absolute_url()),
+        "condition, as a follower": MemberPage(_followed(member, question.condition)),
     }
+
+
+def _followed(member, condition) -> str:
+    from diseasemaps.community.services import follow
+
+    follow(user=member, condition=condition)
+    return condition.get_absolute_url()
 
 
 def account_pages() -> dict[str, str]:
@@ -167,6 +175,9 @@ def account_pages() -> dict[str, str]:
         "two-factor authentication": reverse("mfa_index"),
         "sessions": reverse("usersessions_list"),
         "re-authenticate": reverse("account_reauthenticate"),
+        "what I follow": reverse("community:following"),
+        "notifications": reverse("community:notifications"),
+        "e-mail choices": reverse("community:preferences"),
     }
 
 
@@ -178,6 +189,9 @@ OWN_DATA_PAGES = [
     "e-mail address",
     "two-factor authentication",
     "sessions",
+    "what I follow",
+    "notifications",
+    "e-mail choices",
 ]
 
 
