@@ -153,15 +153,7 @@ def member_pages(member) -> dict[str, MemberPage]:
         "my posts": MemberPage(reverse("experiences:mine")),
         "own experience": MemberPage(own.get_absolute_url()),
         "question, as a member": MemberPage(question.get_absolute_url()),
-        "condition, as a follower": MemberPage(_followed(member, question.condition)),
     }
-
-
-def _followed(member, condition) -> str:
-    from diseasemaps.community.services import follow
-
-    follow(user=member, condition=condition)
-    return condition.get_absolute_url()
 
 
 def account_pages() -> dict[str, str]:
