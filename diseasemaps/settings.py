@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "diseasemaps.members",
     "diseasemaps.answers",
     "diseasemaps.experiences",
+    "diseasemaps.community",
     "diseasemaps.search",
     "diseasemaps.pages",
 ]
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "diseasemaps.core.context_processors.site",
+                "diseasemaps.community.context_processors.notifications",
             ],
         },
     },
@@ -278,12 +280,28 @@ DISEASEMAPS_PERIODIC_JOBS = [
         "task": "diseasemaps.answers.tasks.send_review_reminders",
         "at": env.str("DISEASEMAPS_REVIEW_REMINDERS_AT", default="06:00"),
     },
+    # The community's e-mail summaries of notifications (community.tasks); the weekly one runs
+    # every day and sends on DISEASEMAPS_WEEKLY_DIGEST_WEEKDAY only.
+    {
+        "name": "daily-digests",
+        "task": "diseasemaps.community.tasks.send_daily_digests",
+        "at": env.str("DISEASEMAPS_DIGESTS_AT", default="07:00"),
+    },
+    {
+        "name": "weekly-digests",
+        "task": "diseasemaps.community.tasks.send_weekly_digests",
+        "at": env.str("DISEASEMAPS_DIGESTS_AT", default="07:00"),
+    },
     {
         "name": "prune-task-results",
         "task": "diseasemaps.core.tasks.prune_task_results",
         "at": "03:00",
     },
 ]
+# The weekday of the weekly summary (0 is Monday), and how many followers one fan-out step
+# notifies in one transaction.
+DISEASEMAPS_WEEKLY_DIGEST_WEEKDAY = env.int("DISEASEMAPS_WEEKLY_DIGEST_WEEKDAY", default=0)
+DISEASEMAPS_NOTIFY_BATCH_SIZE = env.int("DISEASEMAPS_NOTIFY_BATCH_SIZE", default=1000)
 # Finished tasks are kept this many days for staff to look at in the admin, then deleted.
 DISEASEMAPS_TASK_RESULTS_KEEP_DAYS = env.int("DISEASEMAPS_TASK_RESULTS_KEEP_DAYS", default=14)
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("diseasemaps.answers.urls")),
     path("", include("diseasemaps.experiences.urls")),
     path("", include("diseasemaps.search.urls")),
+    path("community/", include("diseasemaps.community.urls")),
     # Ours first: a pseudonym lost to a racing sign-up is a form error (members/views.py).
     path("accounts/signup/", members_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),

@@ -11,3 +11,4 @@ export DEBUG=0 SECRET_KEY="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 export DATABASE_URL="$PG_URL" CACHE_URL=locmemcache:// LOG_LEVEL=WARNING
 $BIN/python manage.py collectstatic --noinput --verbosity 0
 $BIN/python scripts/bench.py
+$BIN/python scripts/bench_fanout.py

@@ -167,6 +167,9 @@ def account_pages() -> dict[str, str]:
         "two-factor authentication": reverse("mfa_index"),
         "sessions": reverse("usersessions_list"),
         "re-authenticate": reverse("account_reauthenticate"),
+        "what I follow": reverse("community:following"),
+        "notifications": reverse("community:notifications"),
+        "e-mail choices": reverse("community:preferences"),
     }
 
 
@@ -178,6 +181,9 @@ OWN_DATA_PAGES = [
     "e-mail address",
     "two-factor authentication",
     "sessions",
+    "what I follow",
+    "notifications",
+    "e-mail choices",
 ]
 
 

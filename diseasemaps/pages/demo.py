@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from diseasemaps.answers import services as answer_services
 from diseasemaps.answers.models import AnswerRevision, Question, Source
+from diseasemaps.community.models import Follow, Kind, Notification
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.services import Role
 from diseasemaps.experiences.models import Experience, Treatment
@@ -477,6 +478,47 @@ def _experiences(question: Question, authors: list[User], report: DemoReport) ->
         report.created.append(f"experience by {author.member_profile}")
 
 
+# Demo members who follow the condition, and the question, beyond the authors of the posts.
+CONDITION_FOLLOWERS = 4
+QUESTION_FOLLOWERS = 2
+
+
+def _follows(question: Question, members: list[User], report: DemoReport) -> None:
+    """
+    A few members follow the condition or the question, each with a notification of the newest
+    post they did not write, as a fan-out would have made it (left out of e-mail: the demo
+    addresses receive nothing).
+    """
+    condition = question.condition
+    followers = members[len(EXPERIENCES) : len(EXPERIENCES) + CONDITION_FOLLOWERS]
+    question_followers = members[
+        len(EXPERIENCES) + CONDITION_FOLLOWERS : len(EXPERIENCES)
+        + CONDITION_FOLLOWERS
+        + QUESTION_FOLLOWERS
+    ]
+    newest = Experience.objects.filter(question=question).order_by("-created_at", "-pk").first()
+    made = 0
+    for user, target in [(u, {"condition": condition}) for u in followers] + [
+        (u, {"question": question}) for u in question_followers
+    ]:
+        _, created = Follow.objects.get_or_create(user=user, **target)
+        made += created
+        if newest is None:
+            continue
+        Notification.objects.get_or_create(
+            user=user,
+            event=f"experience:{newest.pk}",
+            defaults={
+                "kind": Kind.NEW_EXPERIENCE,
+                "text": f"A member shared a new experience on “{question.title}” "
+                f"({condition.short_name})",
+                "url": newest.get_absolute_url(),
+            },
+        )
+    if made:
+        report.created.append(f"{made} follows, with their notifications")
+
+
 @transaction.atomic
 def load_demo_content(*, with_staff_logins: bool) -> DemoReport:
     """
@@ -499,4 +541,5 @@ def load_demo_content(*, with_staff_logins: bool) -> DemoReport:
     question = _question(condition, editor=staff[Role.EDITOR], reviewer=reviewer, report=report)
     members = _members(condition, report)
     _experiences(question, members[: len(EXPERIENCES)], report)
+    _follows(question, members, report)
     return report

@@ -15,6 +15,10 @@ the commit is not kept. The tags:
 
 A member's new pseudonym or avatar refreshes the pages that show their posts.
 
+What members follow, their notifications and e-mail choices (the community app) show on no
+public page: a condition's or question's stored page carries only the visitor's "log in to
+follow" link (members' pages are never stored), so following refreshes nothing.
+
 The community and people figures lag by at most DISEASEMAPS_PAGE_CACHE_SECONDS: a member adding
 a condition to their profile does not refresh the pages.
 """

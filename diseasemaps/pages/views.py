@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from diseasemaps.answers.jsonld import question_jsonld
 from diseasemaps.answers.models import AnswerRevision, Question
 from diseasemaps.answers.views import published_question
+from diseasemaps.community.services import is_following
 from diseasemaps.conditions.jsonld import condition_jsonld
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.jsonld import render_jsonld
@@ -70,6 +71,8 @@ def condition_detail(request, slug: str):
         "conditions/condition_detail.html",
         {
             "condition": condition,
+            # Members' pages are never stored: the visitor's page, which is, has no state.
+            "following": is_following(user=request.user, condition=condition),
             "questions": questions,
             "recent_experiences": recent_experiences,
             "crumbs": crumbs,
@@ -132,6 +135,7 @@ def question_detail(request, condition_slug: str, slug: str):
         sort=request.GET.get("sort"),
         treatment=request.GET.get("treatment"),
     )
+    context["following"] = is_following(user=request.user, question=question)
     context["share"] = ShareMeta(
         path=question.get_absolute_url(),
         title=question.title,

@@ -61,6 +61,8 @@ NOT_OBJECTS = {
     "account_reset_password_from_key": "the key in the link is the authorisation (allauth)",
     "admin:app_list": "an app label, not an object; each model page checks its own permission",
     "admin:catch_all": "the admin's catch-all for unknown admin URLs (answers 404)",
+    "community:unsubscribe": "the signed key in the link is the authorisation (RFC 8058: "
+    "no log-in); tests/community/test_emails.py refuses changed keys",
 }
 
 
@@ -118,6 +120,43 @@ def site_cases(world: World) -> dict[str, list[Case]]:
             missing=no_question,
             data=data,
         )
+    for on in ("follow", "unfollow"):
+        # A GET goes back to the page with the button; a POST follows, as any logged-in person.
+        add(
+            f"community:{on}-condition",
+            "a condition",
+            {"condition_slug": condition.slug},
+            get=LOGGED_IN,
+            post=LOGGED_IN,
+            get_status=302,
+            missing={"condition_slug": "no-such-condition"},
+        )
+        add(
+            f"community:{on}-question",
+            "a published question",
+            q_kwargs,
+            get=LOGGED_IN,
+            post=LOGGED_IN,
+            get_status=302,
+            missing=no_question,
+        )
+        add(
+            f"community:{on}-question",
+            "a question in draft",
+            unpublished_kwargs,
+            get=(),
+            post=(),
+            missing=no_question,
+        )
+    add(
+        "community:open",
+        "A's notification",
+        {"pk": world["A's notification"].pk},
+        get={MEMBER_A},
+        post={MEMBER_A},
+        get_status=302,
+        missing={"pk": MISSING},
+    )
     reviewer_slug = world.users[REVIEWER].reviewer_profile.slug
     add("answers:reviewer", "a reviewer", {"slug": reviewer_slug}, get=EVERYONE, post=EVERYONE)
     add(

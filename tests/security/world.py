@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from diseasemaps.answers.models import AnswerFeedback, AnswerRevision, Source
+from diseasemaps.community.models import Follow, Kind, Notification
 from diseasemaps.core.services import Role
 from diseasemaps.experiences.models import (
     MemberStanding,
@@ -66,6 +67,7 @@ class Canaries:
     reader_feedback: str = "canaryreaderfeedback"
     only_me_condition: str = "Canaryonlyme Syndrome"
     members_condition: str = "Canarymembers Disease"
+    notification: str = "canarynotificationqf"
 
     def never_public(self) -> dict[str, str]:
         """What no visitor may ever see."""
@@ -78,6 +80,7 @@ class Canaries:
             "A's members-only post": self.members_only_post,
             "A's private bio": self.private_bio,
             "B's report about A's post": self.report_details,
+            "A's notification": self.notification,
         }
 
     def never_to_another_member(self) -> dict[str, str]:
@@ -201,6 +204,14 @@ def build_world(canaries: Canaries | None = None) -> World:
         message=canaries.reader_feedback,
     )
     treatment = TreatmentFactory(condition=condition, name="Mohs surgery")
+    Follow.objects.create(user=member_a, condition=condition)
+    notification = Notification.objects.create(
+        user=member_a,
+        kind=Kind.REPLY,
+        event="reply:1",
+        text=f"Someone replied: {canaries.notification}",
+        url=posts["A public post"].get_absolute_url(),
+    )
     store = SessionStore()  # a session logged in as A, which allauth's list of sessions keeps
     store[SESSION_KEY] = str(member_a.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -231,6 +242,7 @@ def build_world(canaries: Canaries | None = None) -> World:
         "standing": standing,
         "feedback": feedback,
         "treatment": treatment,
+        "A's notification": notification,
         "user session": session,
         "authenticator": authenticator,
         "email address": EmailAddress.objects.get(user=member_a),

@@ -1,0 +1,11 @@
+from django.http import HttpRequest
+
+from diseasemaps.community.services import unread_count
+
+
+def notifications(request: HttpRequest) -> dict:
+    """The header's unread count, for members only: one COUNT on a partial index."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": unread_count(user)}
