@@ -253,3 +253,43 @@ def test_the_editors_note_is_written_to_one_suggestion(condition, editor):
     assert suggestion.note_to_member == "We are looking into it."
     with pytest.raises(ValidationError):
         services.write_note(suggestion=suggestion, editor=editor, note="n" * 2001)
+
+
+def test_the_export_holds_the_members_suggestions_with_the_editors_note(condition, editor):
+    from diseasemaps.members.services import export_data
+
+    member = MemberFactory()
+    suggestion = ask(condition, member)
+    services.write_note(suggestion=suggestion, editor=editor, note="We are writing it.")
+    ask(condition)  # someone else's
+    rows = export_data(user=member)["answers.QuestionSuggestion.member"]
+    assert len(rows) == 1
+    assert rows[0]["text"] == QUESTION
+    assert rows[0]["note_to_member"] == "We are writing it."
+    assert rows[0]["condition__name"] == condition.name
+    assert "handled_by" not in rows[0]
+
+
+def test_erasure_deletes_the_suggestions_and_frees_those_merged_into_them(condition, editor):
+    from diseasemaps.members.services import erase_account
+
+    member = MemberFactory()
+    kept = ask(condition, member)
+    waiting, planned_kept = ask(condition), ask(condition)
+    services.merge_suggestions(suggestions=[waiting], into=kept, editor=editor)
+    question = QuestionFactory(condition=condition)
+    mine_planned = ask(condition, member, text="Is it inherited in families?")
+    services.merge_suggestions(suggestions=[planned_kept], into=mine_planned, editor=editor)
+    services.link_suggestions(suggestions=[mine_planned], question=question, editor=editor)
+
+    erase_account(user=member, keep_posts=False)
+
+    assert not QuestionSuggestion.objects.filter(pk__in=[kept.pk, mine_planned.pk]).exists()
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.duplicate_of) == (Status.NEW, None)
+    planned_kept.refresh_from_db()
+    assert (planned_kept.status, planned_kept.question, planned_kept.duplicate_of) == (
+        Status.PLANNED,
+        question,
+        None,
+    )
