@@ -41,15 +41,19 @@ def test_the_queue_lists_filters_and_searches_without_naming_the_member(editor, 
     services.decline_suggestions(suggestions=[declined], editor=editor, note="Asked before.")
     client = mfa_client(editor)
     page = client.get(reverse(LIST)).content.decode()
-    assert new.text in page and declined.text in page
+    assert new.text in page
+    assert declined.text in page
     assert "asker.canary" not in page
     assert new.member.member_profile.display_name not in page
     open_only = client.get(reverse(LIST), {"queue": "open"}).content.decode()
-    assert new.text in open_only and declined.text not in open_only
+    assert new.text in open_only
+    assert declined.text not in open_only
     by_status = client.get(reverse(LIST), {"status__exact": "declined"}).content.decode()
-    assert declined.text in by_status and new.text not in by_status
+    assert declined.text in by_status
+    assert new.text not in by_status
     found = client.get(reverse(LIST), {"q": "sunscreen"}).content.decode()
-    assert declined.text in found and new.text not in found
+    assert declined.text in found
+    assert new.text not in found
     detail = client.get(change_url(new)).content.decode()
     assert "asker.canary" not in detail
     assert new.member.member_profile.display_name not in detail
@@ -75,7 +79,8 @@ def test_the_editors_merge_the_selected_into_the_oldest(editor, condition):
     )
     assert response.status_code == 302
     second.refresh_from_db()
-    assert second.duplicate_of == first and second.status == Status.MERGED
+    assert second.duplicate_of == first
+    assert second.status == Status.MERGED
     # The kept one's page links to the list of those merged into it.
     client = mfa_client(editor)
     assert f"duplicate_of__id__exact={first.pk}" in client.get(change_url(first)).content.decode()
@@ -90,7 +95,8 @@ def test_planning_from_the_list(editor, condition):
         reverse(LIST), {"action": "plan_selected", "_selected_action": [suggestion.pk]}
     )
     suggestion.refresh_from_db()
-    assert suggestion.status == Status.PLANNED and suggestion.handled_by == editor
+    assert suggestion.status == Status.PLANNED
+    assert suggestion.handled_by == editor
 
 
 def test_declining_on_the_page_needs_a_note_and_sends_it_to_the_member(editor, condition):
@@ -114,7 +120,8 @@ def test_a_note_alone_is_saved_through_the_service(editor, condition):
     suggestion = ask(condition)
     mfa_client(editor).post(change_url(suggestion), {"note_to_member": "We are on it."})
     suggestion.refresh_from_db()
-    assert suggestion.note_to_member == "We are on it." and suggestion.handled_by == editor
+    assert suggestion.note_to_member == "We are on it."
+    assert suggestion.handled_by == editor
 
 
 def test_merging_and_linking_on_the_page(editor, condition):
@@ -125,7 +132,8 @@ def test_merging_and_linking_on_the_page(editor, condition):
     client.post(change_url(kept), {"decision": "link", "link_to": question.pk})
     for row in (kept, duplicate):
         row.refresh_from_db()
-        assert row.question == question and row.status in (Status.PLANNED,)
+        assert row.question == question
+        assert row.status in (Status.PLANNED,)
     assert duplicate.duplicate_of == kept
 
 

@@ -15,7 +15,9 @@ SECRET = "Canaryasked whether zebrafishcanary creams help?"
 
 @pytest.fixture
 def condition():
-    return ConditionFactory(slug="dfsp", name="Dermatofibrosarcoma protuberans", abbreviation="DFSP")
+    return ConditionFactory(
+        slug="dfsp", name="Dermatofibrosarcoma protuberans", abbreviation="DFSP"
+    )
 
 
 def ask_url(condition) -> str:
@@ -109,11 +111,13 @@ def test_another_member_never_sees_my_suggestions_or_the_editors_note(member, co
     other = Client()
     other.force_login(MemberFactory())
     page = other.get(reverse("answers:my-suggestions")).content.decode()
-    assert SECRET not in page and "Editorsnotecanary" not in page
+    assert SECRET not in page
+    assert "Editorsnotecanary" not in page
     me = Client()
     me.force_login(member)
     page = me.get(reverse("answers:my-suggestions")).content.decode()
-    assert SECRET in page and "Editorsnotecanary" in page
+    assert SECRET in page
+    assert "Editorsnotecanary" in page
 
 
 def test_an_answered_suggestion_links_to_the_answer(member, member_client, condition):
@@ -138,7 +142,9 @@ def test_the_askers_text_is_on_no_public_page(client, member, condition, editor)
     pages = [
         condition.get_absolute_url(),
         question.get_absolute_url(),
-        reverse("answers:question-history", kwargs={"condition_slug": "dfsp", "slug": question.slug}),
+        reverse(
+            "answers:question-history", kwargs={"condition_slug": "dfsp", "slug": question.slug}
+        ),
         reverse("pages:sitemap"),
         reverse("pages:home"),
     ]
@@ -150,4 +156,5 @@ def test_the_askers_text_is_on_no_public_page(client, member, condition, editor)
         # The search page repeats the query: look for the rest of the text.
         for word, other in (("zebrafishcanary", "canaryasked"), ("Canaryasked", "zebrafish")):
             body = viewer.get(reverse("search:results"), {"q": word}).content.decode().lower()
-            assert other not in body and "detailcanary" not in body
+            assert other not in body
+            assert "detailcanary" not in body

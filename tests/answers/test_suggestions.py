@@ -158,7 +158,8 @@ def test_only_suggestions_about_the_same_condition_merge(condition, editor):
     with pytest.raises(ValidationError):
         services.merge_suggestions(suggestions=[other], into=kept, editor=editor)
     other.refresh_from_db()
-    assert other.duplicate_of is None and other.status == Status.NEW
+    assert other.duplicate_of is None
+    assert other.status == Status.NEW
 
 
 def test_a_linked_suggestion_is_planned_until_the_first_reviewed_answer_goes_live(
@@ -178,13 +179,16 @@ def test_a_linked_suggestion_is_planned_until_the_first_reviewed_answer_goes_liv
 
     answer_live(question, editor, reviewer)
 
-    assert announced == [(question, sorted([kept.pk, duplicate.pk]), [kept.member, duplicate.member])]
+    assert announced == [
+        (question, sorted([kept.pk, duplicate.pk]), [kept.member, duplicate.member])
+    ]
     for row in (kept, duplicate):
         row.refresh_from_db()
         assert row.status == Status.ANSWERED
         assert row.answered_at is not None
     declined.refresh_from_db()
-    assert declined.status == Status.DECLINED and declined.text == declined_text
+    assert declined.status == Status.DECLINED
+    assert declined.text == declined_text
 
 
 def test_a_later_review_of_the_answer_announces_nothing_again(condition, editor, announced):
@@ -209,7 +213,8 @@ def test_linking_to_a_question_already_answered_answers_at_once(condition, edito
     late = ask(condition)
     services.merge_suggestions(suggestions=[late], into=suggestion, editor=editor)
     late.refresh_from_db()
-    assert late.status == Status.ANSWERED and late.question == question
+    assert late.status == Status.ANSWERED
+    assert late.question == question
     assert announced[1] == (question, [late.pk], [late.member])
 
 
@@ -220,7 +225,8 @@ def test_a_question_about_another_condition_cannot_answer_a_suggestion(condition
             suggestions=[suggestion], question=QuestionFactory(), editor=editor
         )
     suggestion.refresh_from_db()
-    assert suggestion.question is None and suggestion.status == Status.NEW
+    assert suggestion.question is None
+    assert suggestion.status == Status.NEW
 
 
 def test_an_approval_that_fails_after_marking_leaves_nothing_half_written(
