@@ -119,6 +119,7 @@ def feedback_thanks(request, condition_slug: str, slug: str):
     )
 
 
+@never_cache
 @login_required
 def my_suggestions(request):
     """The questions a member suggested, with what the editors decided and their note."""
