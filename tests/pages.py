@@ -145,7 +145,6 @@ def member_pages(member) -> dict[str, MemberPage]:
     )
     return {
         "ask a question": MemberPage(ask),
-        "ask a question, with errors": MemberPage(ask, {"text": "Why?", "details": "x" * 10}),
         "my suggested questions": MemberPage(reverse("answers:my-suggestions")),
         "share form": MemberPage(share),
         "share preview": MemberPage(
