@@ -178,6 +178,7 @@ def account_pages() -> dict[str, str]:
         "two-factor authentication": reverse("mfa_index"),
         "sessions": reverse("usersessions_list"),
         "re-authenticate": reverse("account_reauthenticate"),
+        "my suggested questions": reverse("answers:my-suggestions"),
     }
 
 
@@ -189,6 +190,7 @@ OWN_DATA_PAGES = [
     "e-mail address",
     "two-factor authentication",
     "sessions",
+    "my suggested questions",
 ]
 
 
