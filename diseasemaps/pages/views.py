@@ -103,7 +103,7 @@ def ask_question(request, slug: str):
         "crumbs": [*breadcrumbs(condition=condition), Crumb("Ask a question", here)],
     }
     if experiences_services.is_suspended(request.user):
-        return render(request, "experiences/suspended.html", context, status=403)
+        return render(request, "answers/suggestion_suspended.html", context, status=403)
     form = QuestionSuggestionForm(request.POST or None)
     status = 200
     if request.method == "POST":

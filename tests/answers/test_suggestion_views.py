@@ -102,6 +102,7 @@ def test_a_suspended_member_cannot_ask(member_client, member, condition):
     MemberStanding.objects.create(user=member, is_suspended=True)
     response = member_client.post(ask_url(condition), {"text": "Can it come back later?"})
     assert response.status_code == 403
+    assert "suspended from posting and asking" in response.content.decode()
     assert not QuestionSuggestion.objects.exists()
 
 
