@@ -165,6 +165,10 @@ def test_making_a_question_from_suggestions_opens_the_add_form_filled_in(editor,
     question = Question.objects.get(slug="come-back")
     assert set(question.suggestions.all()) == {first, second}
     assert {row.status for row in question.suggestions.all()} == {Status.PLANNED}
+    page = client.get(reverse("admin:answers_question_change", args=[question.pk]))
+    assert f"question__id__exact={question.pk}" in page.content.decode()
+    linked = client.get(reverse(LIST), {"question__id__exact": question.pk})
+    assert set(linked.context["cl"].result_list) == {first, second}
 
 
 def test_the_suggestions_cannot_be_added_or_deleted_by_hand(editor, condition):

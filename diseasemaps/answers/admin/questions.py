@@ -37,7 +37,7 @@ class QuestionAdmin(admin.ModelAdmin):
     search_fields = ["title", "condition__name", "condition__abbreviation"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["condition"]
-    readonly_fields = ["live_revision_link"]
+    readonly_fields = ["live_revision_link", "suggestions_link"]
     inlines = [RevisionInline]
 
     def get_readonly_fields(self, request, obj=None):
@@ -101,3 +101,19 @@ class QuestionAdmin(admin.ModelAdmin):
             return "None yet: add a revision and have it reviewed."
         url = reverse("admin:answers_answerrevision_change", args=[question.live_revision_id])
         return format_html('<a href="{}">{}</a>', url, question.live_revision)
+
+    @admin.display(description="suggested by members")
+    def suggestions_link(self, question: Question) -> str:
+        if question.pk is None:
+            return "—"
+        count = question.suggestions.count()
+        if not count:
+            return "None"
+        url = reverse("admin:answers_questionsuggestion_changelist")
+        return format_html(
+            '<a href="{}?question__id__exact={}">{} suggested question{}</a>',
+            url,
+            question.pk,
+            count,
+            "" if count == 1 else "s",
+        )
