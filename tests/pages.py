@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.urls import reverse
 from django.utils import timezone
 
+from diseasemaps.answers.models import QuestionSuggestion
 from diseasemaps.core.markdown import render_markdown
 from diseasemaps.search.services import index_question
 from tests.factories import (
@@ -134,7 +135,17 @@ def member_pages(member) -> dict[str, MemberPage]:
     own = ExperienceFactory(question=question, author=member)
     other = ExperienceFactory(question=question)
     share = reverse("experiences:share", args=[question.condition.slug, question.slug])
+    ask = reverse("pages:ask-question", args=[question.condition.slug])
+    QuestionSuggestion.objects.create(
+        condition=question.condition,
+        member=member,
+        text="Can it come back after surgery?",
+        details="Two years on.",
+        note_to_member="We are writing the answer.",
+    )
     return {
+        "ask a question": MemberPage(ask),
+        "my suggested questions": MemberPage(reverse("answers:my-suggestions")),
         "share form": MemberPage(share),
         "share preview": MemberPage(
             share,
@@ -170,6 +181,7 @@ def account_pages() -> dict[str, str]:
         "what I follow": reverse("community:following"),
         "notifications": reverse("community:notifications"),
         "e-mail choices": reverse("community:preferences"),
+        "my suggested questions": reverse("answers:my-suggestions"),
     }
 
 
@@ -184,6 +196,7 @@ OWN_DATA_PAGES = [
     "what I follow",
     "notifications",
     "e-mail choices",
+    "my suggested questions",
 ]
 
 

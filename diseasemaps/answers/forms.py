@@ -1,6 +1,8 @@
+import secrets
+
 from django import forms
 
-from diseasemaps.answers.models import AnswerFeedback, AnswerRevision
+from diseasemaps.answers.models import AnswerFeedback, AnswerRevision, QuestionSuggestion
 
 MESSAGE_MAX = AnswerFeedback._meta.get_field("message").max_length
 
@@ -71,3 +73,32 @@ class ReviewDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required when requesting changes: say what must change.",
     )
+
+
+class QuestionSuggestionForm(forms.Form):
+    """A member's question for the editors. The service checks the text again (and more)."""
+
+    text = forms.CharField(
+        label="Your question",
+        max_length=QuestionSuggestion.TEXT_MAX_LENGTH,
+        help_text=f"One question, as you would ask it, in up to "
+        f"{QuestionSuggestion.TEXT_MAX_LENGTH} characters.",
+        error_messages={"required": "Write the question you would like answered."},
+    )
+    details = forms.CharField(
+        label="Anything that would help the editors understand it",
+        required=False,
+        max_length=QuestionSuggestion.DETAILS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Only the editors read this. Please leave out names, contact details and "
+        "anything that would identify you or someone else.",
+    )
+    # A random key made when the form is first shown: the same form sent twice saves once.
+    submission_key = forms.RegexField(
+        regex=r"^[A-Za-z0-9_-]{16,64}$", required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", secrets.token_urlsafe(24))

@@ -524,3 +524,132 @@ class AnswerFeedback(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
+
+
+class QuestionSuggestionQuerySet(models.QuerySet):
+    def by(self, member) -> "QuestionSuggestionQuerySet":
+        """A member's own suggestions, newest first: the only way a member reads any."""
+        return (
+            self.filter(member=member)
+            .select_related("condition", "question__condition", "question__live_revision")
+            .order_by("-created_at", "-pk")
+        )
+
+    def open(self) -> "QuestionSuggestionQuerySet":
+        """What the editors still have to handle: new, or planned and not yet answered."""
+        return self.filter(
+            status__in=[QuestionSuggestion.Status.NEW, QuestionSuggestion.Status.PLANNED]
+        )
+
+    def with_duplicates(self) -> "QuestionSuggestionQuerySet":
+        """These suggestions and every suggestion merged into one of them."""
+        return QuestionSuggestion.objects.filter(
+            models.Q(pk__in=self.values("pk")) | models.Q(duplicate_of__in=self.values("pk"))
+        )
+
+
+class QuestionSuggestion(TimeStampedModel):
+    """
+    A question a member asked the editors to answer about a condition. Private: only the member
+    who asked and the editors ever read it, and its text is never published. What the public
+    reads is the Question the editors write from it (`question`), in their own words, once a
+    medical reviewer has approved its answer.
+
+    Suggestions that ask the same thing are merged: each duplicate points at the one suggestion
+    the editors keep (`duplicate_of`, never itself a duplicate) and follows its outcome (its
+    status and question), so every member who asked hears when it is answered.
+    """
+
+    TEXT_MAX_LENGTH = 200
+    DETAILS_MAX_LENGTH = 2000
+    NOTE_MAX_LENGTH = 2000
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        PLANNED = "planned", "Planned"
+        MERGED = "merged", "Merged with a similar question"
+        ANSWERED = "answered", "Answered"
+        DECLINED = "declined", "Declined"
+
+    condition = models.ForeignKey(
+        "conditions.Condition", on_delete=models.PROTECT, related_name="question_suggestions"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="question_suggestions",
+        help_text="The member who asked. Never shown to editors: they need the question, not "
+        "the person.",
+    )
+    text = models.CharField("question", max_length=TEXT_MAX_LENGTH)
+    details = models.TextField(
+        blank=True,
+        max_length=DETAILS_MAX_LENGTH,
+        help_text="What the member added to explain their question.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        help_text="The suggestion this one was merged into; it follows that one's outcome.",
+    )
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        help_text="The question the editors made of it; the member hears when its reviewed "
+        "answer is live.",
+    )
+    note_to_member = models.TextField(
+        "note to the member",
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        help_text="Shown to the member who asked, on their account. Never public.",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The editor who last changed its status, merged, linked or wrote the note.",
+    )
+    handled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The form's random key: the same form sent twice saves one suggestion.
+    submission_key = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = QuestionSuggestionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "suggested question"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="answers_suggestion_submission_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="merged") | models.Q(duplicate_of__isnull=False),
+                name="answers_suggestion_merged_has_target",
+                violation_error_message="A merged suggestion names the one it was merged into.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_merged(self) -> bool:
+        return self.duplicate_of_id is not None

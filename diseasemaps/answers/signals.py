@@ -11,7 +11,11 @@ changed" line. Editorial changes do not send it.
 
 `suggestions_answered` is sent with `question=` and `suggestions=` (the members' suggested
 questions, each with its `member`, that the editors turned into this question) inside the
-transaction in which the question's first reviewed answer went live.
+transaction in which the question's first reviewed answer went live. Each suggestion is sent
+once, when it becomes answered: also when an editor links it to (or merges it into one linked
+to) a question already live, and then with only those newly answered. Receivers skip a
+suggestion whose `member` is None (an account removed other than by erasure, which deletes
+its suggestions).
 
 Receivers that start work off the request defer it with `transaction.on_commit`.
 """

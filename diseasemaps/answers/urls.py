@@ -14,4 +14,5 @@ urlpatterns = [
     path(f"{QUESTION}feedback/thanks/", views.feedback_thanks, name="feedback-thanks"),
     path("reviewers/<slug:slug>/", views.reviewer_detail, name="reviewer"),
     path("how-we-review/", views.review_policy, name="review-policy"),
+    path("questions/suggested/", views.my_suggestions, name="my-suggestions"),
 ]

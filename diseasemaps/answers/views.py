@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -5,7 +6,7 @@ from django.views.decorators.cache import never_cache
 
 from diseasemaps.answers import services
 from diseasemaps.answers.forms import ErrorReportForm, HelpfulForm
-from diseasemaps.answers.models import Question
+from diseasemaps.answers.models import Question, QuestionSuggestion
 from diseasemaps.core.pagecache import public_page, tag
 from diseasemaps.core.ratelimit import RateLimit, request_key
 from diseasemaps.members.models import ReviewerProfile
@@ -116,3 +117,11 @@ def feedback_thanks(request, condition_slug: str, slug: str):
         "answers/feedback_thanks.html",
         {"question": question, "condition": question.condition},
     )
+
+
+@never_cache
+@login_required
+def my_suggestions(request):
+    """The questions a member suggested, with what the editors decided and their note."""
+    suggestions = QuestionSuggestion.objects.by(request.user)
+    return render(request, "answers/my_suggestions.html", {"suggestions": suggestions})

@@ -33,6 +33,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "answers.delete_source",
         "answers.view_source",
         "answers.view_answerfeedback",
+        # The queue of members' suggested questions: editorial triage, not medical review.
+        "answers.view_questionsuggestion",
+        "answers.change_questionsuggestion",
         "experiences.add_treatment",
         "experiences.change_treatment",
         "experiences.view_treatment",

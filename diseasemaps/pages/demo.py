@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from diseasemaps.answers import services as answer_services
-from diseasemaps.answers.models import AnswerRevision, Question, Source
+from diseasemaps.answers.models import AnswerRevision, Question, QuestionSuggestion, Source
 from diseasemaps.community.models import Follow, Kind, Notification
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.services import Role
@@ -519,6 +519,46 @@ def _follows(question: Question, members: list[User], report: DemoReport) -> Non
         report.created.append(f"{made} follows, with their notifications")
 
 
+# Questions demo members asked the editors: one waiting in the queue, one the editors answered
+# with the reviewed treatment page. (asker's number among the demo members, text, details)
+SUGGESTIONS = [
+    (
+        12,
+        "How often should I have check-ups after DFSP surgery, and for how many years?",
+        "My surgery was two years ago and every clinic seems to say something different.",
+    ),
+    (
+        13,
+        "Which kind of surgery is usually used to remove DFSP?",
+        "",
+    ),
+]
+
+
+def _suggestions(
+    condition: Condition, question: Question, members: list[User], editor: User, report: DemoReport
+) -> None:
+    waiting, answered = (
+        (members[number - 1], text, details) for number, text, details in SUGGESTIONS
+    )
+    for member, text, details in (waiting, answered):
+        if QuestionSuggestion.objects.filter(member=member, text=text).exists():
+            continue
+        suggestion = answer_services.suggest_question(
+            member=member, condition=condition, text=text, details=details
+        )
+        if member == answered[0]:
+            answer_services.link_suggestions(
+                suggestions=[suggestion], question=question, editor=editor
+            )
+            answer_services.write_note(
+                suggestion=suggestion,
+                editor=editor,
+                note="Thank you: our reviewed page on treating DFSP answers this.",
+            )
+        report.created.append(f"suggested question by {member.member_profile}")
+
+
 @transaction.atomic
 def load_demo_content(*, with_staff_logins: bool) -> DemoReport:
     """
@@ -542,4 +582,5 @@ def load_demo_content(*, with_staff_logins: bool) -> DemoReport:
     members = _members(condition, report)
     _experiences(question, members[: len(EXPERIENCES)], report)
     _follows(question, members, report)
+    _suggestions(condition, question, members, staff[Role.EDITOR], report)
     return report

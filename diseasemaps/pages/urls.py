@@ -13,6 +13,7 @@ app_name = "pages"
 urlpatterns = [
     path("", views.home, name="home"),
     path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
+    path("conditions/<slug:slug>/ask/", views.ask_question, name="ask-question"),
     path(QUESTION, views.question_detail, name="question"),
     path("about/", views.about, name="about"),
     path("contact/", views.contact, name="contact"),

@@ -5,13 +5,18 @@ community figure, which stand above conditions and answers in the layers.
 """
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from diseasemaps.answers import services as answers_services
+from diseasemaps.answers.forms import QuestionSuggestionForm
 from diseasemaps.answers.jsonld import question_jsonld
 from diseasemaps.answers.models import AnswerRevision, Question
 from diseasemaps.answers.views import published_question
@@ -29,6 +34,7 @@ from diseasemaps.core.seo import (
     breadcrumbs,
     describe,
 )
+from diseasemaps.experiences import services as experiences_services
 from diseasemaps.experiences.feed import ExperienceFeed
 from diseasemaps.experiences.models import Experience
 from diseasemaps.members.models import MemberCondition, popular_conditions, with_member_count
@@ -84,6 +90,55 @@ def condition_detail(request, slug: str):
             "jsonld": render_jsonld(condition_jsonld(condition=condition)),
         },
     )
+
+
+@login_required
+def ask_question(request, slug: str):
+    """
+    A member suggests a question about a condition to the editors. It stands here, above the
+    answers app that keeps suggestions, because a member suspended by the moderators
+    (experiences) is refused, as they are from posting.
+    """
+    condition = get_object_or_404(Condition, slug=slug)
+    here = reverse("pages:ask-question", kwargs={"slug": slug})
+    context = {
+        "condition": condition,
+        "crumbs": [*breadcrumbs(condition=condition), Crumb("Ask a question", here)],
+    }
+    if experiences_services.is_suspended(request.user):
+        return render(request, "answers/suggestion_suspended.html", context, status=403)
+    form = QuestionSuggestionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                answers_services.suggest_question(
+                    member=request.user,
+                    condition=condition,
+                    text=data["text"],
+                    details=data["details"],
+                    submission_key=data.get("submission_key") or "",
+                )
+            except ValidationError as error:
+                if getattr(error, "code", None) == "rate_limited":
+                    status = 429
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error.messages)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    "Thank you: your question is with the editors. You will find it, and "
+                    "what they decide, here.",
+                )
+                return redirect("answers:my-suggestions")
+    return render(request, "answers/suggestion_form.html", {**context, "form": form}, status=status)
 
 
 def question_page_context(

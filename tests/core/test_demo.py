@@ -141,3 +141,15 @@ def test_a_demo_answer_changed_by_an_editor_is_left_alone(settings):
     assert question.live_revision_id == live.pk
     assert question.revisions.count() == 1
     assert datetime.date(2026, 5, 8) == question.live_revision.updated_on
+
+
+def test_the_demo_has_a_suggested_question_waiting_and_one_answered(settings):
+    from diseasemaps.answers.models import QuestionSuggestion
+
+    settings.DEBUG = True
+    call_command("load_demo_content", verbosity=0)
+    statuses = sorted(QuestionSuggestion.objects.values_list("status", flat=True))
+    assert statuses == ["answered", "new"]
+    answered = QuestionSuggestion.objects.get(status="answered")
+    assert answered.question.slug == "standard-treatment"
+    assert answered.note_to_member

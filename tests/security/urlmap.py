@@ -157,6 +157,15 @@ def site_cases(world: World) -> dict[str, list[Case]]:
         get_status=302,
         missing={"pk": MISSING},
     )
+    add(
+        "pages:ask-question",
+        "a condition",
+        {"slug": condition.slug},
+        get=LOGGED_IN,
+        post=LOGGED_IN,
+        missing={"slug": "no-such-condition"},
+        data={"text": "Can it come back years after surgery?"},
+    )
     reviewer_slug = world.users[REVIEWER].reviewer_profile.slug
     add("answers:reviewer", "a reviewer", {"slug": reviewer_slug}, get=EVERYONE, post=EVERYONE)
     add(
@@ -289,6 +298,8 @@ ADMIN_ACCESS: dict[str, tuple[set[str], set[str], set[str]]] = {
     "answers.source": ({EDITOR, REVIEWER}, {EDITOR, REVIEWER}, {EDITOR, REVIEWER}),
     "answers.answerfeedback": ({EDITOR, REVIEWER}, {REVIEWER}, set()),
     "answers.question": ({EDITOR, REVIEWER, MODERATOR}, {EDITOR, REVIEWER}, set()),
+    # Members' own words: editorial triage only (they never see who asked).
+    "answers.questionsuggestion": ({EDITOR}, {EDITOR}, set()),
     "experiences.treatment": ({EDITOR, MODERATOR}, {EDITOR}, set()),
     "experiences.experience": ({MODERATOR}, {MODERATOR}, set()),
     "experiences.report": ({MODERATOR}, set(), set()),
@@ -313,6 +324,7 @@ ADMIN_OBJECTS = {
     "answers.source": "source",
     "answers.answerfeedback": "feedback",
     "answers.question": "unpublished question",
+    "answers.questionsuggestion": "suggestion",
     "experiences.treatment": "treatment",
     "experiences.experience": "A pending post",
     "experiences.report": "report",

@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from diseasemaps.answers.models import AnswerFeedback, AnswerRevision, Source
+from diseasemaps.answers.models import AnswerFeedback, AnswerRevision, QuestionSuggestion, Source
 from diseasemaps.community.models import Follow, Kind, Notification
 from diseasemaps.core.services import Role
 from diseasemaps.experiences.models import (
@@ -65,6 +65,7 @@ class Canaries:
     private_bio: str = "canarybiohidden"
     report_details: str = "canaryreportdetails"
     reader_feedback: str = "canaryreaderfeedback"
+    suggested_question: str = "canarysuggestedqt"
     only_me_condition: str = "Canaryonlyme Syndrome"
     members_condition: str = "Canarymembers Disease"
     notification: str = "canarynotificationqf"
@@ -81,6 +82,7 @@ class Canaries:
             "A's private bio": self.private_bio,
             "B's report about A's post": self.report_details,
             "A's notification": self.notification,
+            "A's suggested question": self.suggested_question,
         }
 
     def never_to_another_member(self) -> dict[str, str]:
@@ -212,6 +214,13 @@ def build_world(canaries: Canaries | None = None) -> World:
         text=f"Someone replied: {canaries.notification}",
         url=posts["A public post"].get_absolute_url(),
     )
+    suggestion = QuestionSuggestion.objects.create(
+        condition=condition,
+        member=member_a,
+        text=f"Does {canaries.suggested_question} help after surgery?",
+        details=f"My own story: {canaries.suggested_question}.",
+        note_to_member=f"The editors' note to A: {canaries.suggested_question}.",
+    )
     store = SessionStore()  # a session logged in as A, which allauth's list of sessions keeps
     store[SESSION_KEY] = str(member_a.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -241,6 +250,7 @@ def build_world(canaries: Canaries | None = None) -> World:
         "decision": decision,
         "standing": standing,
         "feedback": feedback,
+        "suggestion": suggestion,
         "treatment": treatment,
         "A's notification": notification,
         "user session": session,

@@ -1,11 +1,12 @@
 """Questions in the admin: their revisions at a glance and their review interval."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
 from diseasemaps.answers import services
-from diseasemaps.answers.models import AnswerRevision, Question
+from diseasemaps.answers.models import AnswerRevision, Question, QuestionSuggestion
 from diseasemaps.answers.signals import question_text_changed
 
 
@@ -36,7 +37,7 @@ class QuestionAdmin(admin.ModelAdmin):
     search_fields = ["title", "condition__name", "condition__abbreviation"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["condition"]
-    readonly_fields = ["live_revision_link"]
+    readonly_fields = ["live_revision_link", "suggestions_link"]
     inlines = [RevisionInline]
 
     def get_readonly_fields(self, request, obj=None):
@@ -56,6 +57,35 @@ class QuestionAdmin(admin.ModelAdmin):
         if {"title", "slug"} & set(form.changed_data):
             # The title is public text: search ranks it, for one.
             question_text_changed.send(sender=Question, question=obj)
+        if not change:
+            self._link_suggestions(request, obj)
+
+    def _link_suggestions(self, request, question: Question) -> None:
+        """A question made from members' suggestions (the queue's action) answers them."""
+        listed = request.GET.get("suggestions", "").split(",")
+        ids = [int(part) for part in listed if part.isdigit()]
+        if not ids:
+            return
+        suggestions = list(QuestionSuggestion.objects.filter(pk__in=ids))
+        try:
+            services.link_suggestions(
+                suggestions=suggestions, question=question, editor=request.user
+            )
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(
+                request,
+                "The question is saved, but the suggestions are not linked to it: "
+                + " ".join(getattr(error, "messages", [str(error)])),
+                messages.WARNING,
+            )
+        else:
+            self.message_user(
+                request,
+                f"Linked {len(suggestions)} suggested question"
+                + ("" if len(suggestions) == 1 else "s")
+                + " to it: the members hear when its reviewed answer is live.",
+                messages.SUCCESS,
+            )
 
     @admin.display(boolean=True, description="published")
     def is_published(self, question: Question) -> bool:
@@ -71,3 +101,19 @@ class QuestionAdmin(admin.ModelAdmin):
             return "None yet: add a revision and have it reviewed."
         url = reverse("admin:answers_answerrevision_change", args=[question.live_revision_id])
         return format_html('<a href="{}">{}</a>', url, question.live_revision)
+
+    @admin.display(description="suggested by members")
+    def suggestions_link(self, question: Question) -> str:
+        if question.pk is None:
+            return "—"
+        count = question.suggestions.count()
+        if not count:
+            return "None"
+        url = reverse("admin:answers_questionsuggestion_changelist")
+        return format_html(
+            '<a href="{}?question__id__exact={}">{} suggested question{}</a>',
+            url,
+            question.pk,
+            count,
+            "" if count == 1 else "s",
+        )

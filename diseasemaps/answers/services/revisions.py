@@ -17,6 +17,7 @@ from diseasemaps.answers.models import (
     RevisionEvent,
     validate_markdown_links,
 )
+from diseasemaps.answers.services.suggestions import mark_suggestions_answered
 from diseasemaps.answers.signals import answer_reviewed, question_text_changed
 from diseasemaps.core.audit import audit_on_commit
 from diseasemaps.core.markdown import cited_sources
@@ -206,7 +207,8 @@ def approve_revision(
     the revision live now (else it would undo a change made since). A full review moves the
     "medically reviewed" date and sets the next review due (the question's review interval
     after it, unless given); an editorial change keeps both from the live revision and moves
-    only "last updated". The previously live revision becomes superseded.
+    only "last updated". The previously live revision becomes superseded. A full review also
+    marks the members' suggestions linked to the question answered (suggestions_answered).
     """
     if review_kind not in AnswerRevision.ReviewKind.values:
         raise ValidationError("Say whether this was a full medical review or an editorial change.")
@@ -274,6 +276,9 @@ def approve_revision(
     question_text_changed.send(sender=Question, question=question)
     if review_kind == AnswerRevision.ReviewKind.FULL:
         answer_reviewed.send(sender=Question, question=question, revision=revision)
+        # Members whose suggestions the editors made this question hear of its first reviewed
+        # answer (or of the first full review since their suggestion was linked).
+        mark_suggestions_answered(question=question)
     return revision
 
 
