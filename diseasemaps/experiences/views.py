@@ -206,6 +206,9 @@ def _detail_page(request, experience: Experience, *, reply_form=None, status: in
             "condition": experience.condition,
             "question": experience.question,
             "reply_form": reply_form,
+            "reply_suspended": request.user.is_authenticated
+            and reply_form is None
+            and services.is_suspended(request.user),
         },
         status=status,
     )
@@ -235,13 +238,13 @@ def reply(request, pk: int):
         .select_related("condition", "question__condition"),
         pk=pk,
     )
+    if request.method != "POST":
+        return redirect(f"{experience.get_absolute_url()}#reply-form")
     context = {"condition": experience.condition, "question": experience.question}
     if not services.may_reply_to(request.user, experience):
         return render(request, "experiences/add_condition_first.html", context)
     if services.is_suspended(request.user):
         return render(request, "experiences/suspended.html", context, status=403)
-    if request.method != "POST":
-        return redirect(f"{experience.get_absolute_url()}#reply-form")
     form = ReplyForm(request.POST, experience=experience)
 
     def save(**arguments):
