@@ -92,9 +92,7 @@ def test_a_suspended_member_cannot_reply(post, moderator):
     assert not Reply.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "state", [{"status": "pending", "approved_at": None}, {"is_hidden": True}]
-)
+@pytest.mark.parametrize("state", [{"status": "pending", "approved_at": None}, {"is_hidden": True}])
 def test_nobody_replies_to_a_post_readers_cannot_see(state):
     post = ExperienceFactory(**state)
     with pytest.raises(ValidationError, match="not published"):
@@ -143,7 +141,8 @@ def test_a_trusted_members_reply_is_published_at_once_and_announced_once(
     assert len(published) == 2
     third = reply_to(post, author)
     assert third.is_visible
-    assert published[-1] == third.pk and len(published) == 3
+    assert published[-1] == third.pk
+    assert len(published) == 3
     assert ModerationDecision.objects.filter(reply=third, action=Action.PUBLISH_TRUSTED).exists()
 
 
@@ -177,7 +176,8 @@ def test_approving_publishes_the_reply_tells_the_author_and_announces_it_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_reply(reply=reply, moderator=moderator)
     reply.refresh_from_db()
-    assert reply.is_visible and reply.approved_at is not None
+    assert reply.is_visible
+    assert reply.approved_at is not None
     assert published == [reply.pk]
     assert [m.subject for m in mail.outbox] == [
         "A moderator has looked at your reply on DiseaseMaps"

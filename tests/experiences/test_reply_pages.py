@@ -376,4 +376,5 @@ def test_erasure_of_a_reporter_keeps_the_report_without_their_words(post, modera
     services.report_reply(reply=row, reporter=reporter, reason="other", details="My words.")
     erase_account(user=reporter, keep_posts=False)
     report = ReplyReport.objects.get()
-    assert report.reporter is None and report.details == ""
+    assert report.reporter is None
+    assert report.details == ""
