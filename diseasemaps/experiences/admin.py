@@ -734,15 +734,16 @@ class ReportAdmin(ReadOnlyAdmin):
 class ModerationDecisionAdmin(ReadOnlyAdmin):
     """The record of decisions: read only, for everyone who may see it."""
 
-    list_display = ["created_at", "action", "moderator", "experience", "guideline"]
+    list_display = ["created_at", "action", "moderator", "experience", "reply", "guideline"]
     list_filter = ["action", "guideline"]
-    list_select_related = ["moderator", "experience"]
+    list_select_related = ["moderator", "experience", "reply"]
     readonly_fields = [
         "created_at",
         "action",
         "moderator",
         "member_pseudonym",
         "experience",
+        "reply",
         "guideline",
         "reason",
     ]

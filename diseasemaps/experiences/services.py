@@ -682,8 +682,11 @@ def may_reply_to(user: User, experience: Experience) -> bool:
     """
     Who may reply: a member who lives with the post's condition, or cares for someone who does
     (it is on their profile), as for sharing a post. The conversation stays among the people
-    the product is for; anyone else can read, react and report.
+    the product is for; anyone else can read, react and report. A post's author may always
+    answer under their own post.
     """
+    if user.is_authenticated and experience.author_id == user.pk:
+        return True
     return may_share_on(user, experience.condition)
 
 

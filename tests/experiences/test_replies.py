@@ -324,3 +324,8 @@ def test_a_reply_under_a_members_only_post_is_members_only(moderator):
 def test_a_reply_names_no_condition_in_its_address(post, moderator):
     reply = approved_reply(post, moderator)
     assert reply.get_absolute_url() == f"/experiences/{post.pk}/#reply-{reply.pk}"
+
+
+def test_a_posts_author_may_always_answer_under_it():
+    post = ExperienceFactory()  # its author has no condition on their profile any more
+    assert reply_to(post, post.author).author == post.author
