@@ -143,6 +143,8 @@ def member_pages(member) -> dict[str, MemberPage]:
         details="Two years on.",
         note_to_member="We are writing the answer.",
     )
+    others_reply = _reply(other, author=ExperienceFactory(question=question).author)
+    own_reply = _reply(other, author=member, status="pending")
     return {
         "ask a question": MemberPage(ask),
         "my suggested questions": MemberPage(reverse("answers:my-suggestions")),
@@ -164,7 +166,32 @@ def member_pages(member) -> dict[str, MemberPage]:
         "my posts": MemberPage(reverse("experiences:mine")),
         "own experience": MemberPage(own.get_absolute_url()),
         "question, as a member": MemberPage(question.get_absolute_url()),
+        "another's post, its replies and the reply form": MemberPage(other.get_absolute_url()),
+        "reply with a personal-data warning": MemberPage(
+            reverse("experiences:reply", args=[other.pk]),
+            {"body": "Write to me at someone@example.org.", "action": "submit"},
+        ),
+        "reply delete confirmation": MemberPage(
+            reverse("experiences:reply-delete", args=[own_reply.pk])
+        ),
+        "reply report form": MemberPage(
+            reverse("experiences:reply-report", args=[others_reply.pk])
+        ),
     }
+
+
+def _reply(post, *, author, status="approved"):
+    from diseasemaps.experiences.models import Reply
+
+    reply = Reply(
+        experience=post,
+        author=author,
+        status=status,
+        approved_at=timezone.now() if status == "approved" else None,
+    )
+    reply.set_body("Which centre was it, if you do not mind saying?")
+    reply.save()
+    return reply
 
 
 def account_pages() -> dict[str, str]:

@@ -24,11 +24,13 @@ from django.utils.timesince import timesince
 from diseasemaps.conditions.admin import ConditionAdmin
 from diseasemaps.conditions.models import Condition
 from diseasemaps.experiences import services
-from diseasemaps.experiences.forms import ExperienceModerationForm
+from diseasemaps.experiences.forms import ExperienceModerationForm, ReplyModerationForm
 from diseasemaps.experiences.models import (
     Experience,
     MemberStanding,
     ModerationDecision,
+    Reply,
+    ReplyReport,
     Report,
     Treatment,
 )
@@ -131,6 +133,21 @@ class DecisionInline(ReadOnlyInline):
     verbose_name_plural = "record of decisions"
 
 
+class ReplyInline(ReadOnlyInline):
+    """The replies under a post, each a link to its own moderation page."""
+
+    model = Reply
+    fk_name = "experience"
+    fields = ["reply_link", "status", "is_hidden", "created_at"]
+    readonly_fields = fields
+    verbose_name_plural = "replies under the post"
+
+    @admin.display(description="reply")
+    def reply_link(self, reply: Reply):
+        url = reverse("admin:experiences_reply_change", args=[reply.pk])
+        return format_html('<a href="{}">{}</a>', url, _excerpt(reply.body_html))
+
+
 class NeedsModeratorFilter(admin.SimpleListFilter):
     title = "queue"
     parameter_name = "queue"
@@ -148,8 +165,121 @@ class NeedsModeratorFilter(admin.SimpleListFilter):
         return queryset
 
 
+class BulkApproveMixin:
+    """
+    The moderation queue's bulk approval, for posts and for replies: every selected item is
+    shown as readers will see it, and nothing is approved until the moderator confirms there.
+    """
+
+    noun = "post"
+    plural = "posts"
+
+    def approve_one(self, request, obj, *, expected_fingerprint: str):
+        raise NotImplementedError
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "approve" in actions:
+            function, name, _ = actions["approve"]
+            actions["approve"] = (function, name, f"Approve the selected {self.plural}…")
+        return actions
+
+    @admin.action(description="Approve the selected items…", permissions=["moderate"])
+    def approve(self, request, queryset):
+        """
+        Approve several posts (or replies) at once, but only once the moderator has read them:
+        the first step shows each one as readers will see it once approved, and nothing is
+        approved until they confirm there. Each approval is the same service call as on a
+        post's own page, carrying the digest of the text shown, so a post changed in between
+        is refused rather than approved unread. Posts reported because someone may be at risk
+        are left out: they are decided one by one.
+        """
+        posts = list(
+            queryset.prefetch_related(
+                Prefetch(
+                    "reports",
+                    queryset=self.model._meta.get_field("reports")
+                    .related_model.objects.open()
+                    .queue_order(),
+                    to_attr="open_report_list",
+                )
+            )
+        )
+        if len(posts) > BULK_APPROVE_MAX:
+            self.message_user(
+                request,
+                f"Select at most {BULK_APPROVE_MAX} {self.plural} to approve at once: each one "
+                "is shown for you to read first.",
+                messages.ERROR,
+            )
+            return None
+        entries = [self._approval_entry(post) for post in posts]
+        if request.POST.get("confirm") == "yes":
+            self._approve_confirmed(request, entries)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Read the {self.plural} before approving them",
+            "noun": self.noun,
+            "plural": self.plural,
+            "entries": entries,
+            "approvable": [entry for entry in entries if entry["approvable"]],
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "back_url": request.get_full_path(),
+        }
+        return TemplateResponse(
+            request, "admin/experiences/approve_selected_confirmation.html", context
+        )
+
+    def _approval_entry(self, post) -> dict:
+        """One item on the confirmation page: what approving it does, and whether it may."""
+        action = post.approval_action(has_open_reports=bool(post.open_report_list))
+        held = ""
+        if post.has_at_risk_report:
+            held = (
+                f"Someone may be at risk: decide on this {self.noun} on its own page, where you "
+                "can read the reports."
+            )
+        elif action is None:
+            held = f"Nothing on this {self.noun} waits for a moderator: it is left as it is."
+        return {
+            "post": post,
+            "author": _pseudonym(post.author),
+            "age": _age_html(post.created_at),
+            "effect": self.approval_effects.get(action, ""),
+            "condition": self.condition_of(post),
+            "audience": self.audience_of(post),
+            "held": held,
+            "approvable": not held,
+            "reports": post.open_report_list,
+            "html": mark_safe(post.html_to_approve),  # noqa: S308 (sanitized when set)
+            "fingerprint": post.text_fingerprint,
+        }
+
+    def _approve_confirmed(self, request, entries: list[dict]) -> None:
+        for entry in entries:
+            experience = entry["post"]
+            if not entry["approvable"]:
+                self.message_user(request, f"{experience}: {entry['held']}", messages.WARNING)
+                continue
+            try:
+                self.approve_one(
+                    request,
+                    experience,
+                    expected_fingerprint=request.POST.get(f"fingerprint_{experience.pk}", ""),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{experience}: {_error_text(error)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{experience}: approved.", messages.SUCCESS)
+
+    def has_moderate_permission(self, request) -> bool:
+        return request.user.has_perm("experiences.moderate_experience")
+
+
 @admin.register(Experience)
-class ExperienceAdmin(admin.ModelAdmin):
+class ExperienceAdmin(BulkApproveMixin, admin.ModelAdmin):
     """
     The moderation queue: posts where someone may be at risk first, then the most reported,
     then the oldest waiting.
@@ -172,7 +302,7 @@ class ExperienceAdmin(admin.ModelAdmin):
     list_filter = [NeedsModeratorFilter, "status", "is_hidden", "audience", "condition"]
     search_fields = ["body", "pending_body", "author__member_profile__display_name"]
     search_help_text = "Search the posts' text and their authors' pseudonyms."
-    inlines = [ReportInline, DecisionInline]
+    inlines = [ReportInline, DecisionInline, ReplyInline]
     readonly_fields = [
         "condition",
         "question",
@@ -304,6 +434,21 @@ class ExperienceAdmin(admin.ModelAdmin):
     def treatments_list(self, experience: Experience) -> str:
         return ", ".join(t.name for t in experience.treatments.all()) or "None"
 
+    approval_effects = APPROVAL_EFFECTS
+
+    def approve_one(self, request, obj, *, expected_fingerprint: str):
+        return services.approve_experience(
+            experience=obj, moderator=request.user, expected_fingerprint=expected_fingerprint
+        )
+
+    @staticmethod
+    def condition_of(post: Experience):
+        return post.condition
+
+    @staticmethod
+    def audience_of(post: Experience) -> str:
+        return post.get_audience_display()
+
     def save_model(self, request, obj, form, change):
         """Hand the note and the decision to the services, which record them."""
         data = form.cleaned_data
@@ -343,93 +488,224 @@ class ExperienceAdmin(admin.ModelAdmin):
         except (ValidationError, PermissionDenied) as error:
             self.message_user(request, f"{experience}: {_error_text(error)}", messages.ERROR)
 
-    @admin.action(description="Approve the selected posts…", permissions=["moderate"])
-    def approve(self, request, queryset):
-        """
-        Approve several posts at once, but only once the moderator has read them: the first
-        step shows every selected post as readers will see it once approved, and nothing is
-        approved until they confirm there. Each approval is the same service call as on a
-        post's own page, carrying the digest of the text shown, so a post changed in between
-        is refused rather than approved unread. Posts reported because someone may be at risk
-        are left out: they are decided one by one.
-        """
-        posts = list(
-            queryset.prefetch_related(
-                Prefetch(
-                    "reports",
-                    queryset=Report.objects.open().queue_order(),
-                    to_attr="open_report_list",
-                )
+
+REPLY_APPROVAL_EFFECTS = {
+    ModerationDecision.Action.APPROVE: "A new reply: approving publishes it under the post.",
+    ModerationDecision.Action.KEEP: (
+        "A reported reply: approving keeps it, shows it again if it was hidden, and resolves "
+        "its reports."
+    ),
+}
+
+
+class ReplyReportInline(ReadOnlyInline):
+    model = ReplyReport
+    fields = ["created_at", "reason", "details", "status", "resolved_at"]
+    readonly_fields = fields
+    ordering = ["status", "-created_at"]
+
+
+class ReplyDecisionInline(DecisionInline):
+    fk_name = "reply"
+
+
+class ReplyNeedsModeratorFilter(NeedsModeratorFilter):
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(Q(status=Reply.Status.PENDING) | Q(open_reports__gt=0))
+        return queryset
+
+
+@admin.register(Reply)
+class ReplyAdmin(BulkApproveMixin, admin.ModelAdmin):
+    """
+    Replies in the moderation queue, in the posts' order: someone at risk first, then the most
+    reported, then the oldest waiting. Each reply's page shows the post it answers.
+    """
+
+    noun = "reply"
+    plural = "replies"
+    approval_effects = REPLY_APPROVAL_EFFECTS
+    form = ReplyModerationForm
+    list_display = [
+        "__str__",
+        "excerpt",
+        "author_pseudonym",
+        "age",
+        "open_report_count",
+        "at_risk",
+        "status",
+        "is_hidden",
+        "audience",
+    ]
+    list_filter = [ReplyNeedsModeratorFilter, "status", "is_hidden", "experience__condition"]
+    search_fields = ["body", "author__member_profile__display_name"]
+    search_help_text = "Search the replies' text and their authors' pseudonyms."
+    inlines = [ReplyReportInline, ReplyDecisionInline]
+    readonly_fields = [
+        "post",
+        "post_preview",
+        "answering",
+        "author_pseudonym",
+        "audience",
+        "status",
+        "is_hidden",
+        "body_preview",
+        "created_at",
+        "approved_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["post", "post_preview", "answering"]}),
+        (
+            "Reply",
+            {
+                "fields": [
+                    "author_pseudonym",
+                    "audience",
+                    "status",
+                    "is_hidden",
+                    "created_at",
+                    "approved_at",
+                    "body_preview",
+                ]
+            },
+        ),
+        (
+            "Decision",
+            {"fields": ["decision", "guideline", "reason", "suspend_author", "text_fingerprint"]},
+        ),
+    ]
+    actions = ["approve"]
+
+    def get_queryset(self, request):
+        open_reports = Q(reports__status=Report.Status.OPEN)
+        return (
+            Reply.objects.select_related(
+                "author__member_profile",
+                "experience__condition",
+                "in_reply_to__author__member_profile",
             )
-        )
-        if len(posts) > BULK_APPROVE_MAX:
-            self.message_user(
-                request,
-                f"Select at most {BULK_APPROVE_MAX} posts to approve at once: each one is shown "
-                "for you to read first.",
-                messages.ERROR,
+            .annotate(
+                open_reports=Count("reports", filter=open_reports, distinct=True),
+                has_at_risk_report=Exists(
+                    ReplyReport.objects.open().filter(
+                        reply=OuterRef("pk"), reason=Report.Reason.AT_RISK
+                    )
+                ),
             )
-            return None
-        entries = [self._approval_entry(post) for post in posts]
-        if request.POST.get("confirm") == "yes":
-            self._approve_confirmed(request, entries)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Read the posts before approving them",
-            "entries": entries,
-            "approvable": [entry for entry in entries if entry["approvable"]],
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "back_url": request.get_full_path(),
-        }
-        return TemplateResponse(
-            request, "admin/experiences/experience/approve_selected_confirmation.html", context
+            .order_by(*self.get_ordering(request))
         )
 
-    @staticmethod
-    def _approval_entry(post: Experience) -> dict:
-        """One post on the confirmation page: what approving it does, and whether it may."""
-        action = post.approval_action(has_open_reports=bool(post.open_report_list))
-        held = ""
-        if post.has_at_risk_report:
-            held = (
-                "Someone may be at risk: decide on this post on its own page, where you can "
-                "read the reports."
-            )
-        elif action is None:
-            held = "Nothing on this post waits for a moderator: it is left as it is."
-        return {
-            "post": post,
-            "author": _pseudonym(post.author),
-            "age": _age_html(post.created_at),
-            "effect": APPROVAL_EFFECTS.get(action, ""),
-            "held": held,
-            "approvable": not held,
-            "reports": post.open_report_list,
-            "html": mark_safe(post.html_to_approve),  # noqa: S308 (sanitized when set)
-            "fingerprint": post.text_fingerprint,
-        }
+    def get_ordering(self, request):
+        return ["-has_at_risk_report", "-open_reports", "created_at"]
 
-    def _approve_confirmed(self, request, entries: list[dict]) -> None:
-        for entry in entries:
-            experience = entry["post"]
-            if not entry["approvable"]:
-                self.message_user(request, f"{experience}: {entry['held']}", messages.WARNING)
-                continue
-            try:
-                services.approve_experience(
-                    experience=experience,
-                    moderator=request.user,
-                    expected_fingerprint=request.POST.get(f"fingerprint_{experience.pk}", ""),
-                )
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{experience}: {_error_text(error)}", messages.ERROR)
-            else:
-                self.message_user(request, f"{experience}: approved.", messages.SUCCESS)
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm("experiences.moderate_experience")
+
+    def approve_one(self, request, obj, *, expected_fingerprint: str):
+        return services.approve_reply(
+            reply=obj, moderator=request.user, expected_fingerprint=expected_fingerprint
+        )
+
+    @staticmethod
+    def condition_of(reply: Reply):
+        return reply.experience.condition
+
+    @staticmethod
+    def audience_of(reply: Reply) -> str:
+        return reply.experience.get_audience_display()
+
+    open_report_count = ExperienceAdmin.open_report_count
+    at_risk = ExperienceAdmin.at_risk
+    author_pseudonym = ExperienceAdmin.author_pseudonym
+    age = ExperienceAdmin.age
+
+    @admin.display(description="excerpt")
+    def excerpt(self, reply: Reply) -> str:
+        return _excerpt(reply.body_html)
+
+    @admin.display(description="who can read it")
+    def audience(self, reply: Reply) -> str:
+        return reply.experience.get_audience_display()
+
+    @admin.display(description="under the post")
+    def post(self, reply: Reply):
+        url = reverse("admin:experiences_experience_change", args=[reply.experience_id])
+        return format_html('<a href="{}">{}</a>', url, reply.experience)
+
+    @admin.display(description="the post's text")
+    def post_preview(self, reply: Reply):
+        return format_html(
+            '<div class="experience-body">{}</div>',
+            mark_safe(reply.experience.body_html),  # noqa: S308 (sanitized when set)
+        )
+
+    @admin.display(description="in answer to")
+    def answering(self, reply: Reply) -> str:
+        if reply.in_reply_to is None:
+            return "The post"
+        return f"{_pseudonym(reply.in_reply_to.author)}: {_excerpt(reply.in_reply_to.body_html)}"
+
+    @admin.display(description="reply")
+    def body_preview(self, reply: Reply):
+        return format_html(
+            '<div class="experience-body">{}</div>',
+            mark_safe(reply.body_html),  # noqa: S308 (sanitized when set)
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Hand the decision to the services, which record it: all of it, or nothing."""
+        data = form.cleaned_data
+        reply = Reply.objects.select_related("author").get(pk=obj.pk)
+        try:
+            with transaction.atomic():
+                if data.get("decision") == form.APPROVE:
+                    services.approve_reply(
+                        reply=reply,
+                        moderator=request.user,
+                        reason=data["reason"],
+                        expected_fingerprint=data.get("text_fingerprint") or None,
+                    )
+                elif data.get("decision") == form.REJECT:
+                    services.reject_reply(
+                        reply=reply,
+                        moderator=request.user,
+                        guideline=data["guideline"],
+                        reason=data["reason"],
+                    )
+                if data.get("suspend_author") and reply.author is not None:
+                    services.suspend_member(
+                        member=reply.author, moderator=request.user, reason=data["reason"]
+                    )
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, f"{reply}: {_error_text(error)}", messages.ERROR)
+
+
+@admin.register(ReplyReport)
+class ReplyReportAdmin(ReadOnlyAdmin):
+    """Reports on replies, someone-at-risk first. A moderator decides on the reply."""
+
+    list_display = ["__str__", "reason", "status", "created_at", "reply_link"]
+    list_filter = ["status", "reason"]
+    readonly_fields = ["reply_link", "reason", "details", "status", "created_at", "resolved_at"]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).queue_order()
+
+    def get_ordering(self, request):
+        return []
+
+    @admin.display(description="reply")
+    def reply_link(self, report: ReplyReport):
+        url = reverse("admin:experiences_reply_change", args=[report.reply_id])
+        return format_html('<a href="{}">Decide on reply {}</a>', url, report.reply_id)
 
 
 @admin.register(Report)
@@ -458,15 +734,16 @@ class ReportAdmin(ReadOnlyAdmin):
 class ModerationDecisionAdmin(ReadOnlyAdmin):
     """The record of decisions: read only, for everyone who may see it."""
 
-    list_display = ["created_at", "action", "moderator", "experience", "guideline"]
+    list_display = ["created_at", "action", "moderator", "experience", "reply", "guideline"]
     list_filter = ["action", "guideline"]
-    list_select_related = ["moderator", "experience"]
+    list_select_related = ["moderator", "experience", "reply"]
     readonly_fields = [
         "created_at",
         "action",
         "moderator",
         "member_pseudonym",
         "experience",
+        "reply",
         "guideline",
         "reason",
     ]

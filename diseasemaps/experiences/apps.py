@@ -13,6 +13,8 @@ class ExperiencesConfig(AppConfig):
             MemberStanding,
             ModerationDecision,
             Reaction,
+            Reply,
+            ReplyReport,
             Report,
         )
         from diseasemaps.members.registry import OnErase, register
@@ -36,6 +38,39 @@ class ExperiencesConfig(AppConfig):
             ),
         )
         register(
+            Reply,
+            user_field="author",
+            on_erase=OnErase.MEMBER_CHOICE,
+            anonymise=services.keep_replies_of_former_member,
+            export_fields=(
+                "created_at",
+                "experience_id",
+                "in_reply_to_id",
+                "status",
+                "body",
+            ),
+        )
+        for report_model, noun in ((Report, "post"), (ReplyReport, "reply")):
+            register(
+                report_model,
+                user_field="reporter",
+                on_erase=OnErase.ANONYMISE,
+                export_fields=(
+                    "created_at",
+                    report_model.target_field + "_id",
+                    "reason",
+                    "details",
+                    "status",
+                ),
+                anonymise=services.anonymise_reports,
+            )
+            register(
+                report_model,
+                user_field="resolved_by",
+                on_erase=OnErase.ANONYMISE,
+                reason=f"A moderator who resolved a report on a {noun}; the report stays.",
+            )
+        register(
             Reaction,
             user_field="user",
             on_erase=OnErase.DELETE,
@@ -43,23 +78,17 @@ class ExperiencesConfig(AppConfig):
             delete=services.erase_reactions,
         )
         register(
-            Report,
-            user_field="reporter",
-            on_erase=OnErase.ANONYMISE,
-            export_fields=("created_at", "experience_id", "reason", "details", "status"),
-            anonymise=services.anonymise_reports,
-        )
-        register(
-            Report,
-            user_field="resolved_by",
-            on_erase=OnErase.ANONYMISE,
-            reason="A moderator who resolved a report; the report stays for the record.",
-        )
-        register(
             ModerationDecision,
             user_field="member",
             on_erase=OnErase.ANONYMISE,
-            export_fields=("created_at", "experience_id", "action", "guideline", "reason"),
+            export_fields=(
+                "created_at",
+                "experience_id",
+                "reply_id",
+                "action",
+                "guideline",
+                "reason",
+            ),
             reason="The record of moderation decisions is kept, without saying who it was about.",
         )
         register(

@@ -6,15 +6,57 @@ from diseasemaps.conditions.models import Condition
 from diseasemaps.experiences.models import (
     BODY_MAX_LENGTH,
     BODY_MIN_LENGTH,
+    REPLY_MAX_LENGTH,
+    REPLY_MIN_LENGTH,
     Experience,
     Guideline,
+    Reply,
     Report,
     render_experience_markdown,
 )
 from diseasemaps.experiences.screening import describe, find_personal_data
 
 
-class ExperienceForm(forms.Form):
+def _submission_key_field():
+    # A random key made when the form is first shown and sent back with every step: the same
+    # form sent twice (a retry after an error) saves once (services.submit_experience).
+    return forms.RegexField(
+        regex=r"^[A-Za-z0-9_-]{16,64}$", required=False, widget=forms.HiddenInput
+    )
+
+
+class PersonalDataCheck(forms.Form):
+    """
+    What the share and reply forms have in common: the text's preview, the personal-data
+    warnings the member confirms before it is saved, and the form's submission key.
+    """
+
+    confirm_personal_data = forms.BooleanField(
+        label="I have checked: these details are fine to share",
+        required=False,
+    )
+    submission_key = _submission_key_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", secrets.token_urlsafe(24))
+        self.warnings: list[str] = []
+        self.preview_html = ""
+
+    def clean(self):
+        data = super().clean()
+        body = data.get("body")
+        if body:
+            self.preview_html = render_experience_markdown(body)
+            self.warnings = describe(find_personal_data(body))
+        return data
+
+    def needs_confirmation(self) -> bool:
+        return bool(self.warnings) and not self.cleaned_data.get("confirm_personal_data")
+
+
+class ExperienceForm(PersonalDataCheck):
     """
     Sharing or editing a post, in two steps: "Preview" shows the post as readers will see it,
     with any personal-data warnings; "Share" posts it, once the member has confirmed the
@@ -55,36 +97,15 @@ class ExperienceForm(forms.Form):
         required=False,
         help_text="Shown with your post. Leave it empty to keep it to yourself.",
     )
-    confirm_personal_data = forms.BooleanField(
-        label="I have checked: these details are fine to share",
-        required=False,
-    )
-    # A random key made when the form is first shown and sent back with every step: the same
-    # form sent twice (a retry after an error) saves one post (services.submit_experience).
-    submission_key = forms.RegexField(
-        regex=r"^[A-Za-z0-9_-]{16,64}$", required=False, widget=forms.HiddenInput
-    )
 
     def __init__(self, *args, condition: Condition, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("submission_key", secrets.token_urlsafe(24))
         self.fields["treatments"].queryset = condition.treatments.all()
         if not self.fields["treatments"].queryset.exists():
             del self.fields["treatments"]
-        self.warnings: list[str] = []
-        self.preview_html = ""
-
-    def clean(self):
-        data = super().clean()
-        body = data.get("body")
-        if body:
-            self.preview_html = render_experience_markdown(body)
-            self.warnings = describe(find_personal_data(body))
-        return data
-
-    def needs_confirmation(self) -> bool:
-        return bool(self.warnings) and not self.cleaned_data.get("confirm_personal_data")
+        # The confirmation and the key come last, as they always did.
+        for name in ("confirm_personal_data", "submission_key"):
+            self.fields[name] = self.fields.pop(name)
 
     @classmethod
     def for_experience(cls, experience: Experience, **kwargs) -> "ExperienceForm":
@@ -104,6 +125,51 @@ class ExperienceForm(forms.Form):
             "audience": data["audience"],
             "treatments": data.get("treatments") or [],
             "years_since_diagnosis": data.get("years_since_diagnosis"),
+        }
+
+
+class ReplyForm(PersonalDataCheck):
+    """
+    A reply under a post, in one step: "Reply" saves it, unless the text seems to hold personal
+    details, in which case the form comes back with the warnings and a box to confirm them.
+    """
+
+    SUBMIT = ExperienceForm.SUBMIT
+
+    body = forms.CharField(
+        label="Your reply",
+        min_length=REPLY_MIN_LENGTH,
+        max_length=REPLY_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            f"Up to {REPLY_MAX_LENGTH:,} characters, Markdown allowed. Members-only posts keep "
+            "their replies to members too."
+        ),
+    )
+    in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, experience, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.experience = experience
+        for name in ("confirm_personal_data", "submission_key"):
+            self.fields[name] = self.fields.pop(name)
+        # Ids distinct per post: a page may show several reply forms.
+        self.auto_id = f"id_reply{experience.pk}_%s"
+
+    def clean_in_reply_to(self) -> Reply | None:
+        pk = self.cleaned_data.get("in_reply_to")
+        if pk is None:
+            return None
+        reply = Reply.objects.visible().filter(pk=pk, experience=self.experience).first()
+        if reply is None:
+            raise forms.ValidationError("The reply you answer is no longer shown.")
+        return reply
+
+    def service_arguments(self) -> dict:
+        return {
+            "body": self.cleaned_data["body"],
+            "in_reply_to": self.cleaned_data.get("in_reply_to"),
         }
 
 
@@ -169,9 +235,45 @@ class ExperienceModerationForm(forms.ModelForm):
             self.initial["text_fingerprint"] = self.instance.text_fingerprint
 
     def clean(self):
-        data = super().clean()
-        if data.get("decision") in (self.REJECT, self.REJECT_EDIT) and not data.get("guideline"):
-            self.add_error("guideline", "Choose the guideline the post breaks.")
-        if data.get("suspend_author") and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Say why the author is suspended.")
-        return data
+        return _check_decision(self, super().clean(), rejections=(self.REJECT, self.REJECT_EDIT))
+
+
+def _check_decision(form: forms.Form, data: dict, *, rejections: tuple[str, ...]) -> dict:
+    """A rejection names its guideline; a suspension says why."""
+    if data.get("decision") in rejections and not data.get("guideline"):
+        form.add_error("guideline", "Choose the guideline it breaks.")
+    if data.get("suspend_author") and not (data.get("reason") or "").strip():
+        form.add_error("reason", "Say why the author is suspended.")
+    return data
+
+
+class ReplyModerationForm(forms.ModelForm):
+    """A reply's page in the admin: a decision, with the guideline and reason behind it."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+
+    decision = forms.ChoiceField(
+        choices=[
+            ("", "No decision now"),
+            (APPROVE, "Approve: publish the reply, or keep it after reports"),
+            (REJECT, "Reject the reply"),
+        ],
+        required=False,
+    )
+    guideline = ExperienceModerationForm.base_fields["guideline"]
+    reason = ExperienceModerationForm.base_fields["reason"]
+    suspend_author = ExperienceModerationForm.base_fields["suspend_author"]
+    text_fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Reply
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["text_fingerprint"] = self.instance.text_fingerprint
+
+    def clean(self):
+        return _check_decision(self, super().clean(), rejections=(self.REJECT,))

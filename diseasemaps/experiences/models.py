@@ -123,7 +123,8 @@ class ExperienceQuerySet(models.QuerySet):
         """
         What a list of posts needs, fetched up front rather than per post: the relationship to
         the condition the post was written from (`written_as`), when the author made their
-        relationship to it public to `viewer`, and whether `viewer` found each post helpful.
+        relationship to it public to `viewer`, whether `viewer` found each post helpful, and
+        the replies `viewer` may read under each post (`shown_replies`, one query for all).
         """
         shown_to = [MemberCondition.Visibility.EVERYONE]
         if viewer is not None and viewer.is_authenticated:
@@ -137,7 +138,14 @@ class ExperienceQuerySet(models.QuerySet):
         )
         experiences = (
             self.select_related("author__member_profile")
-            .prefetch_related("treatments")
+            .prefetch_related(
+                "treatments",
+                models.Prefetch(
+                    "replies",
+                    queryset=Reply.objects.shown_to(viewer),
+                    to_attr="shown_replies",
+                ),
+            )
             .annotate(
                 author_relationship=models.Case(
                     models.When(shown, then="written_as"), default=models.Value("")
@@ -476,6 +484,158 @@ class Reaction(TimeStampedModel):
         return f"{self.user} found experience {self.experience_id} helpful"
 
 
+REPLY_MIN_LENGTH = 2
+REPLY_MAX_LENGTH = 2_000
+
+
+class ReplyQuerySet(models.QuerySet):
+    def visible(self) -> "ReplyQuerySet":
+        """
+        Replies anyone may know exist: approved, not hidden, under a visible post. Members-only
+        posts' replies are among them, as the posts are: `shown_to` leaves them out for visitors.
+        """
+        return self.filter(
+            status=Reply.Status.APPROVED,
+            is_hidden=False,
+            experience__status=Experience.Status.APPROVED,
+            experience__is_hidden=False,
+        )
+
+    def shown_to(self, viewer) -> "ReplyQuerySet":
+        """
+        The replies `viewer` reads under posts, in the order they appeared: the visible ones,
+        and the viewer's own that wait for a moderator (or were hidden after reports), with a
+        notice. A visitor never gets a reply under a members-only post, whose audience every
+        reply inherits. The author sees their pending replies only on pages that are never
+        stored for others (core.pagecache stores anonymous pages only).
+        """
+        shown = models.Q(status=Reply.Status.APPROVED, is_hidden=False)
+        if viewer is not None and viewer.is_authenticated:
+            shown |= models.Q(author=viewer) & ~models.Q(status=Reply.Status.REJECTED)
+            replies = self.filter(shown)
+        else:
+            replies = self.filter(shown).exclude(experience__audience=Experience.Audience.MEMBERS)
+        return replies.select_related(
+            "author__member_profile", "in_reply_to__author__member_profile"
+        ).order_by(models.F("approved_at").asc(nulls_last=True), "created_at", "pk")
+
+    def needing_moderation(self) -> "ReplyQuerySet":
+        return self.filter(
+            models.Q(status=Reply.Status.PENDING) | models.Q(reports__status=Report.Status.OPEN)
+        ).distinct()
+
+
+class Reply(TimeStampedModel):
+    """
+    A member's reply under a post ("which centre did your Mohs surgery?"), one level deep: a
+    reply may name the reply it answers (`in_reply_to`, on the same post), but every reply is
+    shown flat under the post, in the order they appeared. Replies follow the posts' rules
+    (moderation until the author is trusted, reports, guidelines) and inherit the post's
+    audience. They are conversation, not shared experience: they never count among the people
+    who shared, and they are left out of the pages' structured data.
+    """
+
+    Status = Experience.Status
+
+    experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="experience_replies",
+        help_text="Empty once the author has left and chose to keep their replies.",
+    )
+    in_reply_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answers",
+        help_text="The reply this one answers, on the same post; empty for a reply to the post.",
+    )
+    status = models.CharField(
+        max_length=20, choices=Experience.Status.choices, default=Experience.Status.PENDING
+    )
+    is_hidden = models.BooleanField(
+        default=False, help_text="Hidden while reports about it wait for a moderator."
+    )
+    body = models.TextField(max_length=REPLY_MAX_LENGTH)
+    body_html = models.TextField(editable=False)
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submission_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The random key of the reply form: the same form sent twice saves one reply.",
+    )
+
+    objects = ReplyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["experience", "created_at", "pk"]
+        verbose_name_plural = "replies"
+        indexes = [
+            models.Index(
+                fields=["experience", "status", "is_hidden"], name="experiences_reply_feed"
+            ),
+            models.Index(fields=["status", "created_at"], name="experiences_reply_queue"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="experiences_reply_submitted_once",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(approved_at__isnull=False),
+                name="experiences_reply_approved_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reply {self.pk} to experience {self.experience_id}"
+
+    def get_absolute_url(self) -> str:
+        # The post's permalink, which names no condition, at the reply.
+        return f"{self.experience.get_absolute_url()}#reply-{self.pk}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.in_reply_to_id and self.in_reply_to.experience_id != self.experience_id:
+            raise ValidationError({"in_reply_to": "This reply is under another post."})
+
+    def set_body(self, body: str) -> None:
+        self.body = body
+        self.body_html = render_experience_markdown(body)
+
+    def approval_action(self, *, has_open_reports: bool) -> str | None:
+        """What approving would do now (a ModerationDecision.Action), or None."""
+        Action = ModerationDecision.Action
+        if self.status == self.Status.PENDING:
+            return Action.APPROVE
+        if self.status == self.Status.APPROVED and (has_open_reports or self.is_hidden):
+            return Action.KEEP
+        return None
+
+    @property
+    def text_fingerprint(self) -> str:
+        """A digest of the text, so that a moderator never approves text changed unread."""
+        return hashlib.sha256(self.body.encode()).hexdigest()
+
+    @property
+    def html_to_approve(self) -> str:
+        return self.body_html
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == self.Status.APPROVED and not self.is_hidden
+
+    @property
+    def is_members_only(self) -> bool:
+        return self.experience.is_members_only
+
+
 class ReportQuerySet(models.QuerySet):
     def open(self) -> "ReportQuerySet":
         return self.filter(status=Report.Status.OPEN)
@@ -489,35 +649,38 @@ class ReportQuerySet(models.QuerySet):
         return self.order_by(at_risk, "created_at", "pk")
 
 
-class Report(TimeStampedModel):
-    """
-    A member telling the moderators that a post may break the guidelines, or that its author
-    may be at risk. Only moderators see reports; the author never learns who reported them.
-    """
+class ReportReason(models.TextChoices):
+    AT_RISK = "at_risk", "Someone may be at risk"
+    PERSONAL_DATA = "personal_data", "It shares personal details"
+    MEDICAL_ADVICE = "medical_advice", "It gives medical advice or promises a cure"
+    DISRESPECT = "disrespect", "It is unkind or disrespectful"
+    PROMOTION = "promotion", "It is advertising or spam"
+    OTHER = "other", "Something else"
 
-    class Reason(models.TextChoices):
-        AT_RISK = "at_risk", "Someone may be at risk"
-        PERSONAL_DATA = "personal_data", "It shares personal details"
-        MEDICAL_ADVICE = "medical_advice", "It gives medical advice or promises a cure"
-        DISRESPECT = "disrespect", "It is unkind or disrespectful"
-        PROMOTION = "promotion", "It is advertising or spam"
-        OTHER = "other", "Something else"
 
-    class Status(models.TextChoices):
-        OPEN = "open", "Waiting for a moderator"
-        RESOLVED = "resolved", "Resolved"
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a moderator"
+    RESOLVED = "resolved", "Resolved"
 
-    experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="reports")
+
+class BaseReport(TimeStampedModel):
+    """What every report holds, on a post (Report) or on a reply (ReplyReport)."""
+
+    Reason = ReportReason
+    Status = ReportStatus
+
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="experience_reports",
+        related_name="%(app_label)s_%(class)s_set",
     )
-    reason = models.CharField(max_length=20, choices=Reason.choices)
+    reason = models.CharField(max_length=20, choices=ReportReason.choices)
     details = models.TextField(blank=True, max_length=1000)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        max_length=20, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -528,6 +691,28 @@ class Report(TimeStampedModel):
     )
 
     objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class Report(BaseReport):
+    """
+    A member telling the moderators that a post may break the guidelines, or that its author
+    may be at risk. Only moderators see reports; the author never learns who reported them.
+    """
+
+    target_field = "experience"
+
+    experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="experience_reports",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -542,6 +727,34 @@ class Report(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Report on experience {self.experience_id}: {self.get_reason_display()}"
+
+
+class ReplyReport(BaseReport):
+    """A member telling the moderators that a reply may break the guidelines, or worse."""
+
+    target_field = "reply"
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="experience_reply_reports",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reply", "reporter"],
+                condition=models.Q(status="open"),
+                name="experiences_reply_report_one_open_per_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on reply {self.reply_id}: {self.get_reason_display()}"
 
 
 class ModerationDecision(models.Model):
@@ -569,6 +782,14 @@ class ModerationDecision(models.Model):
         blank=True,
         related_name="decisions",
         help_text="Empty once the post was deleted.",
+    )
+    reply = models.ForeignKey(
+        "Reply",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        help_text="The reply the decision is about, if it is about a reply; empty once deleted.",
     )
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,

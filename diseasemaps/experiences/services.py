@@ -1,5 +1,6 @@
 """
-Every write to members' experiences: sharing, editing, reactions, reports and moderation.
+Every write to members' experiences and the replies under them: sharing, replying, editing,
+reactions, reports and moderation. Replies follow the posts' rules through the same helpers.
 
 Each function is atomic and locks the post it changes (`select_for_update`), so that two
 requests racing on the same post (two reports, a double click on "This helped me") see each
@@ -26,15 +27,19 @@ from diseasemaps.core.seo import absolute_url
 from diseasemaps.core.tasks import queue_email
 from diseasemaps.experiences.models import (
     BODY_MIN_LENGTH,
+    REPLY_MIN_LENGTH,
+    BaseReport,
     Experience,
     Guideline,
     MemberStanding,
     ModerationDecision,
     Reaction,
+    Reply,
+    ReplyReport,
     Report,
     Treatment,
 )
-from diseasemaps.experiences.signals import experience_published
+from diseasemaps.experiences.signals import experience_published, reply_published
 from diseasemaps.members.models import MemberCondition, User
 
 Action = ModerationDecision.Action
@@ -54,16 +59,23 @@ def is_suspended(user: User) -> bool:
 
 def is_trusted(user: User) -> bool:
     """
-    Trusted members' posts appear without waiting for a moderator: those with at least
-    DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER posts approved since their last rejection.
+    Trusted members' posts and replies appear without waiting for a moderator: those with at
+    least DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER posts and replies approved since their last
+    rejection (of a post, an edit or a reply).
     """
     standing = standing_of(user)
     if standing is not None and standing.is_suspended:
         return False
-    approved = Experience.objects.filter(author=user, status=Experience.Status.APPROVED)
-    if standing is not None and standing.trust_revoked_at is not None:
-        approved = approved.filter(approved_at__gt=standing.trust_revoked_at)
-    return approved.count() >= settings.DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER
+    needed = settings.DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER
+    approved = 0
+    for model in (Experience, Reply):
+        rows = model.objects.filter(author=user, status=model.Status.APPROVED)
+        if standing is not None and standing.trust_revoked_at is not None:
+            rows = rows.filter(approved_at__gt=standing.trust_revoked_at)
+        approved += rows.count()
+        if approved >= needed:
+            return True
+    return approved >= needed
 
 
 def may_share_on(user: User, condition: Condition) -> bool:
@@ -88,10 +100,10 @@ def _check_moderator(user: User, permission: str = "experiences.moderate_experie
         raise PermissionDenied("Only a moderator can do this.")
 
 
-def _check_body(body: str) -> None:
-    if len(body.strip()) < BODY_MIN_LENGTH:
+def _check_body(body: str, minimum: int = BODY_MIN_LENGTH) -> None:
+    if len(body.strip()) < minimum:
         raise ValidationError(
-            {"body": f"Please write at least {BODY_MIN_LENGTH} characters."},
+            {"body": f"Please write at least {minimum} characters."},
             code="too_short",
         )
 
@@ -113,10 +125,12 @@ def _record(
     moderator: User | None = None,
     guideline: str = "",
     reason: str = "",
+    reply: Reply | None = None,
 ) -> ModerationDecision:
     decision = ModerationDecision.objects.create(
         action=action,
         experience=experience,
+        reply=reply,
         member=member,
         moderator=moderator,
         guideline=guideline,
@@ -129,27 +143,32 @@ def _record(
         guideline=guideline,
         decision_id=decision.pk,
         experience_id=experience.pk if experience else None,
+        reply_id=reply.pk if reply else None,
         member_id=member.pk if member else None,
     )
     return decision
 
 
-def _notify_author(*, experience: Experience, decision: ModerationDecision) -> None:
+def _notify_author(*, experience: Experience | Reply, decision: ModerationDecision) -> None:
     """
-    Tell the author what a moderator decided, once the decision is committed. The subject
-    names no condition: a shared inbox or a lock screen must not reveal a diagnosis.
+    Tell the author of a post or a reply what a moderator decided, once the decision is
+    committed. The subject names no condition: a shared inbox or a lock screen must not reveal
+    a diagnosis.
     """
     author = experience.author
     if author is None or not author.email:
         return
+    is_reply = isinstance(experience, Reply)
     context = {
         "decision": decision,
+        "is_reply": is_reply,
         "guideline": Guideline(decision.guideline).label if decision.guideline else "",
         "url": absolute_url(experience.get_absolute_url()),
         "guidelines_url": absolute_url(reverse("experiences:guidelines")),
         "site_name": settings.DISEASEMAPS_SITE_NAME,
     }
-    subject = f"A moderator has looked at your post on {settings.DISEASEMAPS_SITE_NAME}"
+    noun = "reply" if is_reply else "post"
+    subject = f"A moderator has looked at your {noun} on {settings.DISEASEMAPS_SITE_NAME}"
     body = render_to_string("experiences/email/decision.txt", context)
     queue_email(EmailMessage(subject=subject, body=body, to=[author.email]))
 
@@ -315,46 +334,52 @@ def report_experience(
     """
     _check_may_write(reporter)
     experience = _locked(experience)
-    if experience.author_id == reporter.pk:
-        raise ValidationError("You cannot report your own post.")
-    if reason not in Report.Reason.values:
-        raise ValidationError({"reason": "Choose a reason."})
-    if Report.objects.open().filter(experience=experience, reporter=reporter).exists():
-        raise ValidationError("You have already reported this post. A moderator will look at it.")
-    report = Report(experience=experience, reporter=reporter, reason=reason, details=details)
-    report.full_clean()
-    try:
-        with transaction.atomic():
-            report.save()
-    except IntegrityError:
-        raise ValidationError(
-            "You have already reported this post. A moderator will look at it."
-        ) from None
-    reporters = (
-        Report.objects.open()
-        .filter(experience=experience, reporter__isnull=False)
-        .values("reporter")
-        .distinct()
-        .count()
+    report, hide = _file_report(
+        target=experience,
+        report=Report(experience=experience, reporter=reporter, reason=reason, details=details),
+        noun="post",
     )
-    if reason == Report.Reason.AT_RISK:
-        _alert_moderators(experience)
-    if (
-        not experience.is_hidden
-        and reporters >= settings.DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS
-    ):
+    if hide:
         experience.is_hidden = True
         experience.save(update_fields=["is_hidden", "updated_at"])
         _record(
             action=Action.HIDE,
             experience=experience,
             member=experience.author,
-            reason=f"{reporters} members reported it.",
+            reason=f"{hide} members reported it.",
         )
     return report
 
 
-def _alert_moderators(experience: Experience) -> None:
+def _file_report(*, target: Experience | Reply, report: BaseReport, noun: str):
+    """
+    Save a member's report on a (locked) post or reply: never on their own, one open report per
+    member. Alerts the moderators when someone may be at risk. Returns the report, and the
+    number of members reporting when that many must hide the target now (else 0).
+    """
+    if target.author_id == report.reporter_id:
+        raise ValidationError(f"You cannot report your own {noun}.")
+    if report.reason not in BaseReport.Reason.values:
+        raise ValidationError({"reason": "Choose a reason."})
+    already = f"You have already reported this {noun}. A moderator will look at it."
+    open_reports = type(report).objects.open().filter(**{report.target_field: target})
+    if open_reports.filter(reporter=report.reporter_id).exists():
+        raise ValidationError(already)
+    report.full_clean()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        raise ValidationError(already) from None
+    reporters = open_reports.filter(reporter__isnull=False).values("reporter").distinct().count()
+    if report.reason == BaseReport.Reason.AT_RISK:
+        _alert_moderators(target)
+    if not target.is_hidden and reporters >= settings.DISEASEMAPS_EXPERIENCES_HIDE_AFTER_REPORTS:
+        return report, reporters
+    return report, 0
+
+
+def _alert_moderators(target: Experience | Reply) -> None:
     """
     A report that someone may be at risk should not wait for a moderator to open the queue:
     every moderator gets an e-mail (naming no condition and quoting nothing) once it is saved.
@@ -365,21 +390,23 @@ def _alert_moderators(experience: Experience) -> None:
     recipients = sorted(moderators.values_list("email", flat=True))
     if not recipients:
         return
-    url = absolute_url(reverse("admin:experiences_experience_change", args=[experience.pk]))
+    noun = "reply" if isinstance(target, Reply) else "post"
+    url = absolute_url(
+        reverse(f"admin:experiences_{target._meta.model_name}_change", args=[target.pk])
+    )
     subject = f"{settings.DISEASEMAPS_SITE_NAME}: a report says someone may be at risk"
     body = (
-        "A member reported a post because someone may be at risk. It is at the top of the "
+        f"A member reported a {noun} because someone may be at risk. It is at the top of the "
         f"moderation queue:\n{url}\n"
     )
     for recipient in recipients:  # one message each: moderators never see each other's address
         queue_email(EmailMessage(subject=subject, body=body, to=[recipient]))
 
 
-def _resolve_reports(experience: Experience, moderator: User) -> int:
-    return (
-        Report.objects.open()
-        .filter(experience=experience)
-        .update(status=Report.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=moderator)
+def _resolve_reports(target: Experience | Reply, moderator: User) -> int:
+    reports = target.reports.filter(status=BaseReport.Status.OPEN)
+    return reports.update(
+        status=BaseReport.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=moderator
     )
 
 
@@ -549,13 +576,18 @@ def reject_edit(
 
 
 def _conclude_rejection(
-    experience: Experience, *, moderator: User, action: str, guideline: str, reason: str
+    experience: Experience | Reply, *, moderator: User, action: str, guideline: str, reason: str
 ) -> None:
-    """What every rejection causes: trust revoked, the decision recorded, the author told."""
+    """
+    What every rejection (of a post, an edit or a reply) causes: trust revoked, the decision
+    recorded, the author told.
+    """
     _revoke_trust(experience.author)
+    is_reply = isinstance(experience, Reply)
     decision = _record(
         action=action,
-        experience=experience,
+        experience=None if is_reply else experience,
+        reply=experience if is_reply else None,
         member=experience.author,
         moderator=moderator,
         guideline=guideline,
@@ -641,3 +673,182 @@ def reinstate_member(*, member: User, moderator: User, reason: str = "") -> Memb
         reason=reason.strip(),
     )
     return standing
+
+
+# --- Replies under a post -----------------------------------------------------------------------
+
+
+def may_reply_to(user: User, experience: Experience) -> bool:
+    """
+    Who may reply: a member who lives with the post's condition, or cares for someone who does
+    (it is on their profile), as for sharing a post. The conversation stays among the people
+    the product is for; anyone else can read, react and report. A post's author may always
+    answer under their own post.
+    """
+    if user.is_authenticated and experience.author_id == user.pk:
+        return True
+    return may_share_on(user, experience.condition)
+
+
+def _locked_reply(reply: Reply) -> Reply:
+    return Reply.objects.select_for_update().select_related("experience").get(pk=reply.pk)
+
+
+@transaction.atomic
+def submit_reply(
+    *,
+    author: User,
+    experience: Experience,
+    body: str,
+    in_reply_to: Reply | None = None,
+    submission_key: str = "",
+) -> Reply:
+    """
+    Save a member's reply under a visible post, perhaps answering another reply on it. It waits
+    for a moderator unless the author is trusted (the posts' rule), in which case it is published
+    at once and `reply_published` is sent. The author must not be suspended and must have the
+    post's condition on their profile (`may_reply_to`). `submission_key` works as for posts: the
+    same form sent twice saves one reply.
+    """
+    if submission_key:
+        existing = Reply.objects.filter(author=author, submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    _check_may_write(author)
+    experience = _locked(experience)
+    if not experience.is_visible:
+        raise ValidationError("This post is not published: it cannot be replied to.")
+    if not may_reply_to(author, experience):
+        raise PermissionDenied("Add this condition to your profile before replying on it.")
+    _check_body(body, REPLY_MIN_LENGTH)
+    if in_reply_to is not None and not (
+        in_reply_to.experience_id == experience.pk and in_reply_to.is_visible
+    ):
+        raise ValidationError({"in_reply_to": "Choose a published reply under this post."})
+    MemberStanding.objects.get_or_create(user=author)
+    reply = Reply(
+        experience=experience,
+        author=author,
+        in_reply_to=in_reply_to,
+        submission_key=submission_key,
+    )
+    reply.set_body(body)
+    reply.full_clean(exclude=["submission_key"])
+    trusted = is_trusted(author)
+    if trusted:
+        reply.status = Reply.Status.APPROVED
+        reply.approved_at = timezone.now()
+    try:
+        with transaction.atomic():
+            reply.save()
+    except IntegrityError:
+        if not submission_key:
+            raise
+        return Reply.objects.get(author=author, submission_key=submission_key)
+    if trusted:
+        _record(action=Action.PUBLISH_TRUSTED, experience=None, reply=reply, member=author)
+        reply_published.send(sender=Reply, reply=reply)
+    return reply
+
+
+@transaction.atomic
+def delete_reply(*, reply: Reply, actor: User) -> None:
+    """The author deletes their reply, with its reports; replies naming it stay, unlinked."""
+    reply = _locked_reply(reply)
+    if reply.author_id != actor.pk:
+        raise PermissionDenied("You can only delete your own replies.")
+    reply.delete()
+
+
+@transaction.atomic
+def report_reply(*, reply: Reply, reporter: User, reason: str, details: str = "") -> ReplyReport:
+    """A member reports a reply; as with posts, enough reports hide it until a moderator decides."""
+    _check_may_write(reporter)
+    reply = _locked_reply(reply)
+    report, hide = _file_report(
+        target=reply,
+        report=ReplyReport(reply=reply, reporter=reporter, reason=reason, details=details),
+        noun="reply",
+    )
+    if hide:
+        reply.is_hidden = True
+        reply.save(update_fields=["is_hidden", "updated_at"])
+        _record(
+            action=Action.HIDE,
+            experience=None,
+            reply=reply,
+            member=reply.author,
+            reason=f"{hide} members reported it.",
+        )
+    return report
+
+
+@transaction.atomic
+def approve_reply(
+    *,
+    reply: Reply,
+    moderator: User,
+    reason: str = "",
+    expected_fingerprint: str | None = None,
+) -> Reply:
+    """
+    A moderator publishes a waiting reply (`reply_published` is sent, once), or keeps a reported
+    one and shows it again, resolving its reports. As for posts, `expected_fingerprint` refuses
+    an approval of text the moderator did not read.
+    """
+    _check_moderator(moderator)
+    reply = _locked_reply(reply)
+    if expected_fingerprint is not None and expected_fingerprint != reply.text_fingerprint:
+        raise ValidationError(
+            "The author changed this reply after you opened it. Read it again before approving."
+        )
+    action = reply.approval_action(has_open_reports=reply.reports.open().exists())
+    if action is None:
+        raise ValidationError("Nothing on this reply is waiting for a moderator.")
+    if action == Action.APPROVE:
+        reply.status = Reply.Status.APPROVED
+        reply.approved_at = timezone.now()
+    reply.is_hidden = False
+    reply.save()
+    _resolve_reports(reply, moderator)
+    decision = _record(
+        action=action,
+        experience=None,
+        reply=reply,
+        member=reply.author,
+        moderator=moderator,
+        reason=reason,
+    )
+    if action == Action.APPROVE:
+        _notify_author(experience=reply, decision=decision)
+        reply_published.send(sender=Reply, reply=reply)
+    return reply
+
+
+@transaction.atomic
+def reject_reply(*, reply: Reply, moderator: User, guideline: str, reason: str = "") -> Reply:
+    """
+    A moderator rejects a reply (new, or published and reported), naming the guideline it
+    breaks: it disappears, its reports are resolved, the author's trust is revoked and the
+    author is told why.
+    """
+    _check_moderator(moderator)
+    if guideline not in Guideline.values:
+        raise ValidationError({"guideline": "Choose the guideline the reply breaks."})
+    reply = _locked_reply(reply)
+    if reply.status == Reply.Status.REJECTED:
+        raise ValidationError("This reply is already rejected.")
+    reply.status = Reply.Status.REJECTED
+    reply.approved_at = None
+    reply.is_hidden = False
+    reply.save()
+    _resolve_reports(reply, moderator)
+    _conclude_rejection(
+        reply, moderator=moderator, action=Action.REJECT, guideline=guideline, reason=reason
+    )
+    return reply
+
+
+def keep_replies_of_former_member(replies: models.QuerySet) -> int:
+    """A departing member who keeps their posts keeps their replies too, as "a former member"."""
+    return replies.update(author=None)

@@ -18,4 +18,7 @@ urlpatterns = [
     path("experiences/<int:pk>/delete/", views.delete, name="delete"),
     path("experiences/<int:pk>/helpful/", views.helpful, name="helpful"),
     path("experiences/<int:pk>/report/", views.report, name="report"),
+    path("experiences/<int:pk>/reply/", views.reply, name="reply"),
+    path("experiences/replies/<int:pk>/delete/", views.reply_delete, name="reply-delete"),
+    path("experiences/replies/<int:pk>/report/", views.reply_report, name="reply-report"),
 ]

@@ -11,13 +11,14 @@ from diseasemaps.conditions.models import Condition
 from diseasemaps.core.pagecache import public_page
 from diseasemaps.core.ratelimit import RateLimit, limit_member_reads, request_key
 from diseasemaps.experiences import services
-from diseasemaps.experiences.forms import ExperienceForm, ReportForm
-from diseasemaps.experiences.models import GUIDELINE_TEXT, Experience, Guideline
+from diseasemaps.experiences.forms import ExperienceForm, ReplyForm, ReportForm
+from diseasemaps.experiences.models import GUIDELINE_TEXT, Experience, Guideline, Reply
 
 SHARE_LIMIT = RateLimit("share-experience", limit=5, period=3600)
 EDIT_LIMIT = RateLimit("edit-experience", limit=20, period=3600)
 REPORT_LIMIT = RateLimit("report-experience", limit=10, period=3600)
 HELPFUL_LIMIT = RateLimit("helpful-experience", limit=120, period=3600)
+REPLY_LIMIT = RateLimit("reply-experience", limit=10, period=3600)
 
 
 def _add_errors(form, error: ValidationError | PermissionDenied) -> None:
@@ -45,10 +46,10 @@ def _is_invalid(request, form: ExperienceForm) -> bool:
     return request.method == "POST" and not form.is_valid()
 
 
-def _run_form(request, form: ExperienceForm, *, limit: RateLimit, save) -> Experience | None:
+def _run_form(request, form, *, limit: RateLimit, save):
     """
-    The two steps of the share and edit forms. Returns the saved post, or None when the page
-    must be shown again: a preview, a warning to confirm, or an error (the text kept).
+    The steps of the share, edit and reply forms. Returns the saved post or reply, or None when
+    the page must be shown again: a preview, a warning to confirm, or an error (the text kept).
     """
     if request.method != "POST" or not form.is_valid():
         return None
@@ -188,6 +189,15 @@ def detail(request, pk: int):
         .select_related("condition", "question__condition"),
         pk=pk,
     )
+    return _detail_page(request, experience)
+
+
+def _detail_page(request, experience: Experience, *, reply_form=None, status: int = 200):
+    """The permalink, with the reply form for members who may reply (or the one they sent)."""
+    if reply_form is None and _may_reply(request.user, experience):
+        answering = request.GET.get("reply_to", "")
+        initial = {"in_reply_to": int(answering)} if answering.isdigit() else {}
+        reply_form = ReplyForm(experience=experience, initial=initial)
     response = render(
         request,
         "experiences/experience_detail.html",
@@ -195,10 +205,80 @@ def detail(request, pk: int):
             "experience": experience,
             "condition": experience.condition,
             "question": experience.question,
+            "reply_form": reply_form,
+            "reply_suspended": request.user.is_authenticated
+            and reply_form is None
+            and services.is_suspended(request.user),
         },
+        status=status,
     )
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _may_reply(user, experience: Experience) -> bool:
+    return (
+        user.is_authenticated
+        and experience.is_visible
+        and services.may_reply_to(user, experience)
+        and not services.is_suspended(user)
+    )
+
+
+@login_required
+@limit_member_reads
+def reply(request, pk: int):
+    """
+    Reply under a post. The form sits on the post's permalink; it posts here, and an error
+    shows the permalink again with everything typed kept.
+    """
+    experience = get_object_or_404(
+        Experience.objects.visible()
+        .for_display(viewer=request.user)
+        .select_related("condition", "question__condition"),
+        pk=pk,
+    )
+    if request.method != "POST":
+        return redirect(f"{experience.get_absolute_url()}#reply-form")
+    context = {"condition": experience.condition, "question": experience.question}
+    if not services.may_reply_to(request.user, experience):
+        return render(request, "experiences/add_condition_first.html", context)
+    if services.is_suspended(request.user):
+        return render(request, "experiences/suspended.html", context, status=403)
+    form = ReplyForm(request.POST, experience=experience)
+
+    def save(**arguments):
+        return services.submit_reply(
+            author=request.user,
+            experience=experience,
+            submission_key=form.cleaned_data.get("submission_key") or "",
+            **arguments,
+        )
+
+    invalid = _is_invalid(request, form)
+    saved = _run_form(request, form, limit=REPLY_LIMIT, save=save)
+    if saved is None:
+        return _detail_page(request, experience, reply_form=form, status=400 if invalid else 200)
+    if saved.is_visible:
+        messages.success(request, "Your reply is published.")
+    else:
+        messages.success(
+            request,
+            "Thank you. A moderator will read your reply soon; until then only you can see it.",
+        )
+    return redirect(saved)
+
+
+@login_required
+def reply_delete(request, pk: int):
+    reply = get_object_or_404(
+        Reply.objects.select_related("experience"), pk=pk, author=request.user
+    )
+    if request.method == "POST":
+        services.delete_reply(reply=reply, actor=request.user)
+        messages.success(request, "Your reply is deleted.")
+        return redirect(reply.experience)
+    return render(request, "experiences/reply_confirm_delete.html", {"reply": reply})
 
 
 @login_required
@@ -223,6 +303,32 @@ def report(request, pk: int):
     experience = get_object_or_404(
         Experience.objects.visible().select_related("condition", "question__condition"), pk=pk
     )
+    return _report_page(
+        request,
+        file=lambda **data: services.report_experience(experience=experience, **data),
+        reported=experience,
+        back_url=experience.get_page_url(),
+        context={"experience": experience, "condition": experience.condition},
+    )
+
+
+@login_required
+@limit_member_reads
+def reply_report(request, pk: int):
+    reply = get_object_or_404(
+        Reply.objects.visible().select_related("experience__condition"), pk=pk
+    )
+    return _report_page(
+        request,
+        file=lambda **data: services.report_reply(reply=reply, **data),
+        reported=reply,
+        back_url=reply.get_absolute_url(),
+        context={"reply": reply, "experience": reply.experience},
+    )
+
+
+def _report_page(request, *, file, reported, back_url: str, context: dict):
+    """The report form, for a post or a reply: `file` saves the report through the services."""
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if REPORT_LIMIT.hit(request_key(request)):
@@ -231,8 +337,7 @@ def report(request, pk: int):
             )
         else:
             try:
-                services.report_experience(
-                    experience=experience,
+                file(
                     reporter=request.user,
                     reason=form.cleaned_data["reason"],
                     details=form.cleaned_data["details"],
@@ -243,11 +348,11 @@ def report(request, pk: int):
                 messages.success(
                     request, "Thank you. Only the moderators see your report; they will look at it."
                 )
-                return redirect(experience.get_page_url())
+                return redirect(back_url)
     return render(
         request,
         "experiences/report_form.html",
-        {"form": form, "experience": experience, "condition": experience.condition},
+        {**context, "form": form, "reported": reported, "back_url": back_url},
     )
 
 

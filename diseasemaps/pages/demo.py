@@ -24,7 +24,7 @@ from diseasemaps.answers.models import AnswerRevision, Question, QuestionSuggest
 from diseasemaps.community.models import Follow, Kind, Notification
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.services import Role
-from diseasemaps.experiences.models import Experience, Treatment
+from diseasemaps.experiences.models import Experience, Reply, Treatment
 from diseasemaps.members.models import (
     HealthDataConsent,
     MemberCondition,
@@ -180,6 +180,43 @@ EXPERIENCES = [
         "know there was a plan B. Recovery from the graft took longer than the surgery itself.",
         ["Wide local excision"],
         7,
+    ),
+]
+
+# Replies under the demo posts: (the post's index in EXPERIENCES, the replier's index among the
+# demo members, the text, the index in this list of the reply it answers, approved or waiting).
+# Member 172 onwards care for someone with DFSP: a caregiver asks too.
+REPLIES = [
+    (
+        0,
+        10,
+        "Thank you for writing this. Which kind of centre did your Mohs surgery? Mine only "
+        "offers wide excision and I am wondering whether to ask for a referral.",
+        None,
+        True,
+    ),
+    (
+        0,
+        0,
+        "A university hospital with a skin cancer clinic. My dermatologist referred me there; "
+        "it was worth asking, and the wait was about six weeks.",
+        0,
+        True,
+    ),
+    (
+        1,
+        173,
+        "My husband had a graft too. Did you need physiotherapy afterwards, or did the "
+        "stiffness settle by itself?",
+        None,
+        True,
+    ),
+    (
+        1,
+        11,
+        "The two-day Mohs sounds tiring. Did you bring someone with you for the second day?",
+        None,
+        False,
     ),
 ]
 
@@ -559,6 +596,34 @@ def _suggestions(
         report.created.append(f"suggested question by {member.member_profile}")
 
 
+def _replies(question: Question, members: list[User], report: DemoReport) -> None:
+    """A few replies under the first posts, one of them still waiting for a moderator."""
+    posts = {
+        post.author_id: post
+        for post in Experience.objects.filter(question=question, author__in=members)
+    }
+    made: list[Reply | None] = []
+    for post_index, replier_index, body, answering, approved in REPLIES:
+        post = posts.get(members[post_index].pk)
+        author = members[replier_index]
+        if post is None:
+            made.append(None)
+            continue
+        reply = Reply.objects.filter(experience=post, author=author).first()
+        if reply is None:
+            reply = Reply(
+                experience=post,
+                author=author,
+                in_reply_to=made[answering] if answering is not None else None,
+                status=Reply.Status.APPROVED if approved else Reply.Status.PENDING,
+                approved_at=timezone.now() if approved else None,
+            )
+            reply.set_body(body)
+            reply.save()
+            report.created.append(f"reply by {author.member_profile}")
+        made.append(reply)
+
+
 @transaction.atomic
 def load_demo_content(*, with_staff_logins: bool) -> DemoReport:
     """
@@ -583,4 +648,5 @@ def load_demo_content(*, with_staff_logins: bool) -> DemoReport:
     _experiences(question, members[: len(EXPERIENCES)], report)
     _follows(question, members, report)
     _suggestions(condition, question, members, staff[Role.EDITOR], report)
+    _replies(question, members, report)
     return report

@@ -13,7 +13,8 @@ the commit is not kept. The tags:
 - "all": every page; for what shows everywhere (a condition's or a reviewer's name) and for an
   erased account, all of which are rare.
 
-A member's new pseudonym or avatar refreshes the pages that show their posts.
+A reply shows under its post: approving, hiding, rejecting or deleting it refreshes the post's
+pages. A member's new pseudonym or avatar refreshes the pages that show their posts and replies.
 
 What members follow, their notifications and e-mail choices (the community app) show on no
 public page: a condition's or question's stored page carries only the visitor's "log in to
@@ -29,7 +30,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from diseasemaps.answers.models import AnswerRevision, Question, Source
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.pagecache import EVERYTHING, invalidate, tag
-from diseasemaps.experiences.models import Experience, Treatment
+from diseasemaps.experiences.models import Experience, Reply, Treatment
 from diseasemaps.members.models import MemberProfile, ReviewerProfile, User
 
 SITE = "site"
@@ -89,6 +90,17 @@ def experience_changed(sender, instance: Experience, **kwargs) -> None:
     _refresh(tag("condition", slug.first() or ""), *_question_tags_of(instance.question_id))
 
 
+def reply_changed(sender, instance: Reply, **kwargs) -> None:
+    """A reply is shown under its post, on the post's question and condition pages."""
+    row = (
+        Experience.objects.filter(pk=instance.experience_id)
+        .values("condition__slug", "question_id")
+        .first()
+    )
+    if row is not None:
+        _refresh(tag("condition", row["condition__slug"]), *_question_tags_of(row["question_id"]))
+
+
 SHOWN_WITH_POSTS = ("display_name", "avatar_small")
 
 
@@ -108,7 +120,10 @@ def member_shown_changed(sender, instance: MemberProfile, created=False, **kwarg
     posts = Experience.objects.filter(author_id=instance.user_id).values_list(
         "condition__slug", "question__slug"
     )
-    for condition_slug, question_slug in posts.distinct():
+    replied_on = Experience.objects.filter(replies__author_id=instance.user_id).values_list(
+        "condition__slug", "question__slug"
+    )
+    for condition_slug, question_slug in {*posts.distinct(), *replied_on.distinct()}:
         tags.append(tag("condition", condition_slug))
         if question_slug:
             tags.extend(_question_tags(condition_slug, question_slug))
@@ -131,3 +146,4 @@ def connect() -> None:
         signal.connect(revision_changed, sender=AnswerRevision, dispatch_uid=f"pages.r.{uid}")
         signal.connect(source_changed, sender=Source, dispatch_uid=f"pages.s.{uid}")
         signal.connect(experience_changed, sender=Experience, dispatch_uid=f"pages.e.{uid}")
+        signal.connect(reply_changed, sender=Reply, dispatch_uid=f"pages.reply.{uid}")

@@ -181,4 +181,4 @@ def test_the_query_count_does_not_grow_with_the_number_of_experiences(client, qu
     with CaptureQueriesContext(connection) as with_five_hundred:
         _page(client, question)
     assert len(with_five_hundred) == len(with_two)
-    assert len(with_two) <= 8
+    assert len(with_two) <= 9  # one of them: the replies under every post of the page

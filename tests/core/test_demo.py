@@ -33,6 +33,12 @@ def test_loading_the_demo_twice_changes_nothing(settings):
     assert _snapshot() == first
     assert len(first["answers.AnswerRevision"]) == 1
     assert len(first["experiences.Experience"]) == 2
+    assert [row["status"] for row in first["experiences.Reply"]] == [
+        "approved",
+        "approved",
+        "approved",
+        "pending",
+    ]
 
 
 def test_the_demo_page_shows_the_seed_figures_computed_from_the_database(client, settings):
@@ -49,6 +55,10 @@ def test_the_demo_page_shows_the_seed_figures_computed_from_the_database(client,
     assert "172 members of the DiseaseMaps community living with this condition" in html
     assert 'Last updated: <time datetime="2026-05-08">8 May 2026</time>' in html
     assert "Imatinib mesylate" in html
+    # Replies under the posts, one still waiting; they never add to the figure above.
+    assert "Which kind of centre did your Mohs surgery?" in html
+    assert "A university hospital with a skin cancer clinic." in html
+    assert "Did you bring someone with you" not in html
     # The figure is the template's, never typed into the reviewed text.
     assert "172" not in question.live_revision.body
 

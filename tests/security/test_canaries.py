@@ -130,6 +130,8 @@ def seeds_for(world) -> list[str]:
         canaries.hidden_post,
         canaries.pending_edit,
         canaries.members_only_post,
+        canaries.pending_reply,
+        canaries.members_only_reply,
         canaries.private_bio,
         canaries.report_details,
         "Pseudonymalpha",
@@ -202,6 +204,7 @@ def test_no_canary_where_it_must_not_be(caplog, django_capture_on_commit_callbac
     assert canaries.only_me_condition not in as_visitor + as_member
     members_only = world["A members-only post"].get_absolute_url()
     assert canaries.members_only_post in pages[MEMBER_B][members_only][1]
+    assert canaries.members_only_reply in pages[MEMBER_B][members_only][1]
 
     # E-mails: A's secrets go to A only.
     assert len(mail.outbox) >= 4

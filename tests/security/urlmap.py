@@ -236,6 +236,42 @@ def site_cases(world: World) -> dict[str, list[Case]]:
             missing=missing,
             data={"reason": "other", "details": "Please look at this."},
         )
+    reply_data = {"body": "Which centre was it?", "action": "submit"}
+    for label, visible in (
+        ("A public post", True),
+        ("A members-only post", True),
+        ("A pending post", False),
+        ("A hidden post", False),
+    ):
+        # Any member may open a visible post's reply form (it redirects to the form on the
+        # post's page); only those with the condition on their profile can send it (services).
+        add(
+            "experiences:reply",
+            label,
+            {"pk": world[label].pk},
+            get=(LOGGED_IN if visible else ()),
+            post=(LOGGED_IN if visible else ()),
+            missing={"pk": MISSING},
+            get_status=302,
+            data=reply_data,
+        )
+    for label, author, visible in (
+        ("A pending reply", MEMBER_A, False),
+        ("A members-only reply", MEMBER_A, True),
+        ("B public reply", MEMBER_B, True),
+    ):
+        pk = {"pk": world[label].pk}
+        missing = {"pk": MISSING}
+        add("experiences:reply-delete", label, pk, get={author}, post={author}, missing=missing)
+        add(
+            "experiences:reply-report",
+            label,
+            pk,
+            get=(LOGGED_IN if visible else ()),
+            post=(LOGGED_IN if visible else ()),
+            missing=missing,
+            data={"reason": "other", "details": "Please look at this."},
+        )
     for label in ("A only-me condition", "A members condition", "B condition"):
         row = world[label]
         owner = MEMBER_A if row.user == a else MEMBER_B
@@ -303,6 +339,8 @@ ADMIN_ACCESS: dict[str, tuple[set[str], set[str], set[str]]] = {
     "experiences.treatment": ({EDITOR, MODERATOR}, {EDITOR}, set()),
     "experiences.experience": ({MODERATOR}, {MODERATOR}, set()),
     "experiences.report": ({MODERATOR}, set(), set()),
+    "experiences.reply": ({MODERATOR}, {MODERATOR}, set()),
+    "experiences.replyreport": ({MODERATOR}, set(), set()),
     "experiences.moderationdecision": ({MODERATOR}, set(), set()),
     "experiences.memberstanding": ({MODERATOR}, {MODERATOR}, set()),
     # Queued e-mails hold addresses and texts: only superusers see the queue.
@@ -328,6 +366,8 @@ ADMIN_OBJECTS = {
     "experiences.treatment": "treatment",
     "experiences.experience": "A pending post",
     "experiences.report": "report",
+    "experiences.reply": "A pending reply",
+    "experiences.replyreport": "reply report",
     "experiences.moderationdecision": "decision",
     "experiences.memberstanding": "standing",
     "django_tasks_database.dbtaskresult": "queued e-mail",

@@ -24,6 +24,8 @@ from diseasemaps.core.services import Role
 from diseasemaps.experiences.models import (
     MemberStanding,
     ModerationDecision,
+    Reply,
+    ReplyReport,
     Report,
 )
 from diseasemaps.members.models import User
@@ -62,6 +64,8 @@ class Canaries:
     hidden_post: str = "canaryhiddenwb"
     pending_edit: str = "canaryeditwaitingjm"
     members_only_post: str = "canarymembersonlyzr"
+    pending_reply: str = "canaryreplywaitingpf"
+    members_only_reply: str = "canaryreplymembersdu"
     private_bio: str = "canarybiohidden"
     report_details: str = "canaryreportdetails"
     reader_feedback: str = "canaryreaderfeedback"
@@ -79,6 +83,8 @@ class Canaries:
             "A's hidden post": self.hidden_post,
             "A's edit waiting for a moderator": self.pending_edit,
             "A's members-only post": self.members_only_post,
+            "A's pending reply": self.pending_reply,
+            "A's reply under a members-only post": self.members_only_reply,
             "A's private bio": self.private_bio,
             "B's report about A's post": self.report_details,
             "A's notification": self.notification,
@@ -89,6 +95,7 @@ class Canaries:
         """What member B may never see (members-only posts they may read)."""
         secrets = self.never_public()
         del secrets["A's members-only post"]
+        del secrets["A's reply under a members-only post"]
         return secrets
 
 
@@ -181,6 +188,28 @@ def build_world(canaries: Canaries | None = None) -> World:
             author=member_b, question=question, body="B's own story of Mohs surgery."
         ),
     }
+
+    def reply(label, body, author, **fields):
+        fields.setdefault("status", Reply.Status.APPROVED)
+        if fields["status"] == Reply.Status.APPROVED:
+            fields.setdefault("approved_at", timezone.now())
+        row = Reply(experience=posts[label], author=author, **fields)
+        row.set_body(body)
+        row.save()
+        return row
+
+    replies = {
+        "A pending reply": reply(
+            "B public post", f"Waiting: {canaries.pending_reply}.", member_a, status="pending"
+        ),
+        "A members-only reply": reply(
+            "A members-only post", f"Members: {canaries.members_only_reply}.", member_a
+        ),
+        "B public reply": reply("A public post", "B asks which centre it was.", member_b),
+    }
+    reply_report = ReplyReport.objects.create(
+        reply=replies["B public reply"], reporter=member_a, reason=ReplyReport.Reason.OTHER
+    )
     edited = posts["A public post"]
     edited.set_pending_body(f"Edited: {canaries.pending_edit}.")
     edited.save()
@@ -247,6 +276,7 @@ def build_world(canaries: Canaries | None = None) -> World:
         "draft of the live answer": live_draft,
         "source": source,
         "report": report,
+        "reply report": reply_report,
         "decision": decision,
         "standing": standing,
         "feedback": feedback,
@@ -268,6 +298,7 @@ def build_world(canaries: Canaries | None = None) -> World:
         ),
         **rows,
         **posts,
+        **replies,
     }
     assert draft.state == AnswerRevision.State.DRAFT
     return World(canaries=canaries, users=users, objects=objects)
