@@ -1,9 +1,10 @@
 """Small helpers shared by the community tests."""
 
-from types import SimpleNamespace
+from django.utils import timezone
 
 from diseasemaps.community import services
 from diseasemaps.community.models import Notification
+from diseasemaps.experiences.models import Reply
 from tests.factories import MemberFactory
 
 
@@ -18,12 +19,15 @@ def notified(**filters) -> set[int]:
     return set(Notification.objects.filter(**filters).values_list("user_id", flat=True))
 
 
-def stand_in_reply(*, pk: int, experience, author, in_reply_to=None, url="/experiences/r/1/"):
-    """What h4's Reply offers the receiver: the post, its author, the reply it answers, a URL."""
-    return SimpleNamespace(
-        pk=pk,
+def reply_row(*, experience, author, in_reply_to=None) -> Reply:
+    """An approved reply under `experience`, saved as it is, without announcing it."""
+    reply = Reply(
         experience=experience,
         author=author,
         in_reply_to=in_reply_to,
-        get_absolute_url=lambda: url,
+        status=Reply.Status.APPROVED,
+        approved_at=timezone.now(),
     )
+    reply.set_body("Thank you for writing this, it helped me prepare for my own surgery.")
+    reply.save()
+    return reply

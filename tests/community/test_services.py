@@ -5,13 +5,12 @@ from django.db import IntegrityError, transaction
 
 from diseasemaps.answers import services as answer_services
 from diseasemaps.answers.models import AnswerRevision
-from diseasemaps.answers.signals import suggestions_answered
 from diseasemaps.community import services
 from diseasemaps.community.models import Follow, Frequency, Kind, Notification
 from diseasemaps.experiences import services as experience_services
-from diseasemaps.experiences.models import Experience
+from diseasemaps.experiences.models import Experience, Reply
 from diseasemaps.experiences.signals import reply_published
-from tests.community.helpers import followers, notified, stand_in_reply
+from tests.community.helpers import followers, notified, reply_row
 from tests.experiences.test_services import share, sharer
 from tests.factories import (
     ConditionFactory,
@@ -155,7 +154,7 @@ def test_the_fan_out_walks_the_followers_in_batches(settings, django_assert_max_
     assert notify.notify_new_experience(experience_id=post.pk) == 10
 
 
-# --- Replies (h4's Reply, through a stand-in with its attributes) ------------------------------
+# --- Replies ----------------------------------------------------------------------------------
 
 
 def test_a_reply_notifies_the_posts_author_and_the_author_it_answers_never_itself(
@@ -163,46 +162,60 @@ def test_a_reply_notifies_the_posts_author_and_the_author_it_answers_never_itsel
 ):
     post = ExperienceFactory()
     answered, replier = MemberFactory(), MemberFactory()
-    parent = stand_in_reply(pk=1, experience=post, author=answered)
-    reply = stand_in_reply(pk=2, experience=post, author=replier, in_reply_to=parent)
+    parent = reply_row(experience=post, author=answered)
+    reply = reply_row(experience=post, author=replier, in_reply_to=parent)
     with django_capture_on_commit_callbacks(execute=True):
-        reply_published.send(sender=Experience, reply=reply)
-    rows = {n.user_id: n for n in Notification.objects.filter(event="reply:2")}
+        reply_published.send(sender=Reply, reply=reply)
+    rows = {n.user_id: n for n in Notification.objects.filter(event=f"reply:{reply.pk}")}
     assert set(rows) == {post.author_id, answered.pk}
     assert rows[post.author_id].text == "Someone replied to your post"
     assert rows[answered.pk].text == "Someone replied to your reply"
-    assert all(n.kind == Kind.REPLY and n.url == "/experiences/r/1/" for n in rows.values())
+    assert all(n.kind == Kind.REPLY and n.url == reply.get_absolute_url() for n in rows.values())
 
 
 def test_replying_to_oneself_notifies_nobody_and_the_post_author_once(
     django_capture_on_commit_callbacks,
 ):
     post = ExperienceFactory()
-    own = stand_in_reply(pk=3, experience=post, author=post.author)
+    own = reply_row(experience=post, author=post.author)
     other = MemberFactory()
-    theirs = stand_in_reply(pk=4, experience=post, author=other)
-    answering_author = stand_in_reply(
-        pk=5,
+    theirs = reply_row(experience=post, author=other)
+    answering_author = reply_row(
         experience=post,
         author=other,
-        in_reply_to=stand_in_reply(pk=6, experience=post, author=post.author),
+        in_reply_to=reply_row(experience=post, author=post.author),
     )
     with django_capture_on_commit_callbacks(execute=True):
         for reply in (own, theirs, answering_author):
-            reply_published.send(sender=Experience, reply=reply)
-    assert not Notification.objects.filter(event="reply:3").exists()
-    assert notified(event="reply:4") == {post.author_id}
-    assert Notification.objects.filter(event="reply:5").count() == 1
+            reply_published.send(sender=Reply, reply=reply)
+    assert not Notification.objects.filter(event=f"reply:{own.pk}").exists()
+    assert notified(event=f"reply:{theirs.pk}") == {post.author_id}
+    assert Notification.objects.filter(event=f"reply:{answering_author.pk}").count() == 1
 
 
-def test_a_reply_by_a_former_member_or_to_a_kept_post_is_handled(
+def test_a_reply_by_a_former_member_to_a_kept_post_notifies_nobody(
     django_capture_on_commit_callbacks,
 ):
     post = ExperienceFactory(author=None)
-    reply = stand_in_reply(pk=7, experience=post, author=None)
+    reply = reply_row(experience=post, author=None)
     with django_capture_on_commit_callbacks(execute=True):
-        reply_published.send(sender=Experience, reply=reply)
+        reply_published.send(sender=Reply, reply=reply)
     assert not Notification.objects.exists()
+
+
+def test_a_moderator_approving_a_reply_notifies_the_posts_author(
+    moderator, django_capture_on_commit_callbacks
+):
+    question = QuestionFactory()
+    post = ExperienceFactory(question=question)
+    replier = sharer(question.condition)
+    reply = experience_services.submit_reply(
+        experience=post, author=replier, body="Which centre did your Mohs surgery, if I may ask?"
+    )
+    assert not Notification.objects.exists()  # waiting for a moderator: nobody is told yet
+    with django_capture_on_commit_callbacks(execute=True):
+        experience_services.approve_reply(reply=reply, moderator=moderator)
+    assert notified(kind=Kind.REPLY) == {post.author_id}
 
 
 # --- Reviews and members' questions -------------------------------------------------------------
@@ -246,25 +259,32 @@ def test_an_editorial_change_notifies_nobody(editor, reviewer, django_capture_on
 
 
 def test_answered_suggestions_notify_the_askers_and_the_conditions_followers_once_each(
-    django_capture_on_commit_callbacks,
+    editor, reviewer, django_capture_on_commit_callbacks
 ):
-    from types import SimpleNamespace
-
-    question = published_question()
-    asker, asker_who_follows = MemberFactory(), MemberFactory()
-    services.follow(user=asker_who_follows, condition=question.condition)
-    on_condition = followers(2, condition=question.condition)
-    suggestions = [
-        SimpleNamespace(member=asker),
-        SimpleNamespace(member=asker_who_follows),
-        SimpleNamespace(member=None),  # a suggestion whose member has left
-        SimpleNamespace(member=asker),  # a duplicate merged into the question
+    question = QuestionFactory()  # no reviewed answer yet
+    condition = question.condition
+    asker, asker_who_follows, departed = MemberFactory.create_batch(3)
+    services.follow(user=asker_who_follows, condition=condition)
+    on_condition = followers(2, condition=condition)
+    asked = [
+        answer_services.suggest_question(
+            member=member, condition=condition, text=f"Can DFSP come back after surgery? ({n})"
+        )
+        for n, member in enumerate([asker, asker_who_follows, departed, asker])
     ]
+    answer_services.merge_suggestions(suggestions=asked[3:], into=asked[0], editor=editor)
+    answer_services.link_suggestions(suggestions=asked[:3], question=question, editor=editor)
+    departed.delete()  # a suggestion whose member has left
+    assert not Notification.objects.exists()
+    draft = answer_services.create_draft(
+        question=question, author=editor, short_answer="S.", body="B.", change_summary="First."
+    )
+    answer_services.submit_for_review(revision=draft, actor=editor)
     with django_capture_on_commit_callbacks(execute=True):
-        suggestions_answered.send(sender=type(question), question=question, suggestions=suggestions)
+        answer_services.approve_revision(revision=draft, reviewer=reviewer)
     assert notified(kind=Kind.SUGGESTION_ANSWERED) == {asker.pk, asker_who_follows.pk}
     assert notified(kind=Kind.NEW_ANSWER) == {m.pk for m in on_condition}
-    assert Notification.objects.count() == 4
+    assert Notification.objects.filter(kind=Kind.SUGGESTION_ANSWERED, user=asker).count() == 1
 
 
 def test_a_deactivated_follower_is_not_notified():

@@ -179,11 +179,19 @@ def test_approving_publishes_the_reply_tells_the_author_and_announces_it_once(
     assert reply.is_visible
     assert reply.approved_at is not None
     assert published == [reply.pk]
-    assert [m.subject for m in mail.outbox] == [
-        "A moderator has looked at your reply on DiseaseMaps"
-    ]
-    assert post.condition.name not in mail.outbox[0].body
-    assert f"/experiences/{post.pk}/#reply-{reply.pk}" in mail.outbox[0].body
+    # The replier hears of the decision; the post's author, through the community app's
+    # notification (replies are e-mailed at once by default), of the reply.
+    sent = {m.subject: m for m in mail.outbox}
+    assert set(sent) == {
+        "A moderator has looked at your reply on DiseaseMaps",
+        "Someone replied to you on DiseaseMaps",
+    }
+    decision = sent["A moderator has looked at your reply on DiseaseMaps"]
+    assert decision.to == [reply.author.email]
+    assert f"/experiences/{post.pk}/#reply-{reply.pk}" in decision.body
+    assert sent["Someone replied to you on DiseaseMaps"].to == [post.author.email]
+    for message in mail.outbox:
+        assert post.condition.name not in message.subject + message.body
     with pytest.raises(ValidationError, match="Nothing on this reply"):
         services.approve_reply(reply=reply, moderator=moderator)
     assert published == [reply.pk]
