@@ -18,24 +18,6 @@ class ExperiencesConfig(AppConfig):
         from diseasemaps.members.registry import OnErase, register
 
         register(
-            Experience,
-            user_field="author",
-            on_erase=OnErase.MEMBER_CHOICE,
-            anonymise=services.keep_posts_of_former_member,
-            export_fields=(
-                "created_at",
-                "condition__name",
-                "question__title",
-                "audience",
-                "status",
-                "body",
-                "pending_body",
-                "years_since_diagnosis",
-                "moderator_note",
-                "helpful_count",
-            ),
-        )
-        register(
             Reaction,
             user_field="user",
             on_erase=OnErase.DELETE,
@@ -54,6 +36,27 @@ class ExperiencesConfig(AppConfig):
             user_field="resolved_by",
             on_erase=OnErase.ANONYMISE,
             reason="A moderator who resolved a report; the report stays for the record.",
+        )
+        # After the reactions and reports: an erasure locks the posts the member reacted to
+        # before the questions their own posts were on (posts, then questions, as everywhere).
+        register(
+            Experience,
+            user_field="author",
+            on_erase=OnErase.MEMBER_CHOICE,
+            anonymise=services.keep_posts_of_former_member,
+            delete=services.erase_posts,
+            export_fields=(
+                "created_at",
+                "condition__name",
+                "question__title",
+                "audience",
+                "status",
+                "body",
+                "pending_body",
+                "years_since_diagnosis",
+                "moderator_note",
+                "helpful_count",
+            ),
         )
         register(
             ModerationDecision,

@@ -15,8 +15,10 @@ the commit is not kept. The tags:
 
 A member's new pseudonym or avatar refreshes the pages that show their posts.
 
-The community and people figures lag by at most DISEASEMAPS_PAGE_CACHE_SECONDS: a member adding
-a condition to their profile does not refresh the pages.
+The stored figures are written with `update()`, which sends no model signal: their keepers
+announce a change instead (`question_figures_changed`, `community_figures_changed`), and the
+pages that show the figure are refreshed: a question's page for its posts' figures; a
+condition's page, its questions' pages and the site's lists for its community figure.
 """
 
 from django.db import transaction
@@ -26,7 +28,9 @@ from diseasemaps.answers.models import AnswerRevision, Question, Source
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.pagecache import EVERYTHING, invalidate, tag
 from diseasemaps.experiences.models import Experience, Treatment
+from diseasemaps.experiences.signals import question_figures_changed
 from diseasemaps.members.models import MemberProfile, ReviewerProfile, User
+from diseasemaps.members.signals import community_figures_changed
 
 SITE = "site"
 
@@ -85,6 +89,26 @@ def experience_changed(sender, instance: Experience, **kwargs) -> None:
     _refresh(tag("condition", slug.first() or ""), *_question_tags_of(instance.question_id))
 
 
+def question_figures_moved(sender, question_ids, **kwargs) -> None:
+    rows = Question.objects.filter(pk__in=question_ids).values_list("condition__slug", "slug")
+    tags = [tag("question", condition_slug, slug) for condition_slug, slug in rows]
+    if tags:
+        _refresh(*tags)
+
+
+def community_figures_moved(sender, condition_ids, **kwargs) -> None:
+    """The figure shows on the condition's page, on each of its questions and on home."""
+    slugs = Condition.objects.filter(pk__in=condition_ids).values_list("slug", flat=True)
+    questions = Question.objects.filter(condition_id__in=condition_ids).values_list(
+        "condition__slug", "slug"
+    )
+    _refresh(
+        SITE,
+        *(tag("condition", slug) for slug in slugs),
+        *(tag("question", condition_slug, slug) for condition_slug, slug in questions),
+    )
+
+
 SHOWN_WITH_POSTS = ("display_name", "avatar_small")
 
 
@@ -119,6 +143,8 @@ def connect() -> None:
         post_delete.connect(everything_changed, sender=model, dispatch_uid=f"pages.all-{model}")
     # Not on save: a log-in saves the user.
     post_delete.connect(everything_changed, sender=User, dispatch_uid="pages.all-user")
+    question_figures_changed.connect(question_figures_moved, dispatch_uid="pages.figures.q")
+    community_figures_changed.connect(community_figures_moved, dispatch_uid="pages.figures.c")
     pre_save.connect(remember_question_address, sender=Question, dispatch_uid="pages.q-before")
     pre_save.connect(remember_how_member_is_shown, sender=MemberProfile, dispatch_uid="pages.m0")
     post_save.connect(member_shown_changed, sender=MemberProfile, dispatch_uid="pages.m1")
