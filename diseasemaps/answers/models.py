@@ -133,22 +133,29 @@ class Question(KeepsStoredFigures, TimeStampedModel):
         editable=False,
         help_text="The approved revision visitors read. Set only by approving a revision.",
     )
-    # Kept by experiences/figures.py in the transaction that changes the posts behind them.
+    # Kept by experiences/figures.py in the transaction that changes the posts behind them;
+    # db_default too, for rows written by older code during a deploy and by old migrations.
     visible_experience_count = models.PositiveIntegerField(
-        default=0, editable=False, help_text="Members' posts readers can see on the question."
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text="Members' posts readers can see on the question.",
     )
     people_living_with = models.PositiveIntegerField(
         default=0,
+        db_default=0,
         editable=False,
         help_text="People living with the condition behind those posts, each counted once.",
     )
     people_caring_for = models.PositiveIntegerField(
         default=0,
+        db_default=0,
         editable=False,
         help_text="People caring for someone with it behind those posts, each counted once.",
     )
     unattributed_experience_count = models.PositiveIntegerField(
         default=0,
+        db_default=0,
         editable=False,
         help_text="Visible posts whose author's relationship was never recorded.",
     )

@@ -55,6 +55,7 @@ class Condition(KeepsStoredFigures, TimeStampedModel):
     index_letter = models.CharField(max_length=1, editable=False, db_index=True, db_default="#")
     member_count = models.PositiveIntegerField(
         default=0,
+        db_default=0,  # also for rows written by older code, or by old migrations
         editable=False,
         help_text="The community figure: members living with it who chose to be counted. Kept "
         "by the members' services in the transaction that changes it; `manage.py recount` "
