@@ -32,10 +32,13 @@ class KeepsStoredFigures(models.Model):
             and kwargs.get("update_fields") is None
             and not kwargs.get("force_insert")
         ):
+            skipped = {*self.stored_figures, *self.get_deferred_fields()}
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.stored_figures
+                if not field.primary_key
+                and field.name not in skipped
+                and field.attname not in skipped
             ]
         super().save(*args, **kwargs)
 
