@@ -9,8 +9,10 @@ from diseasemaps.answers.models import AnswerRevision, Question, Source
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.markdown import render_markdown
 from diseasemaps.core.services import Role
+from diseasemaps.experiences.figures import refresh_question_figures
 from diseasemaps.experiences.models import Experience, Treatment, render_experience_markdown
 from diseasemaps.members import pseudonyms
+from diseasemaps.members.figures import refresh_community_figures
 from diseasemaps.members.models import (
     HealthDataConsent,
     MemberCondition,
@@ -161,8 +163,11 @@ class HealthDataConsentFactory(factory.django.DjangoModelFactory):
 
 
 class MemberConditionFactory(factory.django.DjangoModelFactory):
+    """A member's condition, with the condition's stored community figure counted again."""
+
     class Meta:
         model = MemberCondition
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(MemberFactory)
     condition = factory.SubFactory(ConditionFactory)
@@ -174,6 +179,11 @@ class MemberConditionFactory(factory.django.DjangoModelFactory):
     relationship = MemberCondition.Relationship.LIVING_WITH
     is_counted = True
 
+    @factory.post_generation
+    def figures(self, create, extracted, **kwargs):
+        if create:
+            refresh_community_figures([self.condition_id])
+
 
 class TreatmentFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -184,10 +194,15 @@ class TreatmentFactory(factory.django.DjangoModelFactory):
 
 
 class ExperienceFactory(factory.django.DjangoModelFactory):
-    """An approved, public experience on a question."""
+    """
+    An approved, public experience on a question, with the question's stored figures counted
+    again (as the services do). A test that changes the post afterwards without a service calls
+    `refresh_question_figures` itself.
+    """
 
     class Meta:
         model = Experience
+        skip_postgeneration_save = True
 
     question = factory.SubFactory(QuestionFactory)
     condition = factory.SelfAttribute("question.condition")
@@ -199,3 +214,8 @@ class ExperienceFactory(factory.django.DjangoModelFactory):
     approved_at = factory.LazyFunction(timezone.now)
     body = factory.Sequence(lambda n: f"My experience number {n}.")
     body_html = factory.LazyAttribute(lambda o: render_experience_markdown(o.body))
+
+    @factory.post_generation
+    def figures(self, create, extracted, **kwargs):
+        if create:
+            refresh_question_figures([self.question_id])

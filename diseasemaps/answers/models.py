@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diseasemaps.core.markdown import link_targets, render_markdown
-from diseasemaps.core.models import TimeStampedModel
+from diseasemaps.core.models import KeepsStoredFigures, TimeStampedModel
 
 
 def validate_markdown_links(text: str) -> None:
@@ -88,8 +88,21 @@ class QuestionQuerySet(models.QuerySet):
         )
 
 
-class Question(TimeStampedModel):
-    """A question readers ask about a condition, answered by a reviewed revision."""
+class Question(KeepsStoredFigures, TimeStampedModel):
+    """
+    A question readers ask about a condition, answered by a reviewed revision.
+
+    The figures of its members' posts (how many are visible, and the people behind them) are
+    kept by the experiences app (experiences/figures.py), whose rule they are: stored here so
+    that the question page reads them with the question, whatever the number of posts.
+    """
+
+    stored_figures = (
+        "visible_experience_count",
+        "people_living_with",
+        "people_caring_for",
+        "unattributed_experience_count",
+    )
 
     condition = models.ForeignKey(
         "conditions.Condition", on_delete=models.PROTECT, related_name="questions"
@@ -119,6 +132,32 @@ class Question(TimeStampedModel):
         related_name="+",
         editable=False,
         help_text="The approved revision visitors read. Set only by approving a revision.",
+    )
+    # Kept by experiences/figures.py in the transaction that changes the posts behind them;
+    # db_default too, for rows written by older code during a deploy and by old migrations.
+    visible_experience_count = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text="Members' posts readers can see on the question.",
+    )
+    people_living_with = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text="People living with the condition behind those posts, each counted once.",
+    )
+    people_caring_for = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text="People caring for someone with it behind those posts, each counted once.",
+    )
+    unattributed_experience_count = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text="Visible posts whose author's relationship was never recorded.",
     )
 
     objects = QuestionQuerySet.as_manager()

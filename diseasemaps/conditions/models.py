@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from diseasemaps.core.models import TimeStampedModel
+from diseasemaps.core.models import KeepsStoredFigures, TimeStampedModel
 
 
 def index_letter_for(name: str) -> str:
@@ -26,11 +26,16 @@ class ConditionQuerySet(models.QuerySet):
         return self.prefetch_related("aliases")
 
 
-class Condition(TimeStampedModel):
+class Condition(KeepsStoredFigures, TimeStampedModel):
     """
     A medical condition, often a rare one. Questions and their reviewed answers belong to it,
     and members say they live with it.
+
+    `member_count` is the community figure, kept by the members app (members/figures.py), whose
+    rule it is: stored here so that the home page's largest communities are one indexed read.
     """
+
+    stored_figures = ("member_count",)
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(
@@ -48,11 +53,23 @@ class Condition(TimeStampedModel):
     # Derived from the name on every save, so that one letter of the A–Z index is one indexed
     # read however many conditions there are.
     index_letter = models.CharField(max_length=1, editable=False, db_index=True, db_default="#")
+    member_count = models.PositiveIntegerField(
+        default=0,
+        db_default=0,  # also for rows written by older code, or by old migrations
+        editable=False,
+        help_text="The community figure: members living with it who chose to be counted. Kept "
+        "by the members' services in the transaction that changes it; `manage.py recount` "
+        "rebuilds it.",
+    )
 
     objects = ConditionQuerySet.as_manager()
 
     class Meta:
         ordering = [Lower("name")]
+        indexes = [
+            # The largest communities first (home, an empty search), read from the index.
+            models.Index(fields=["-member_count", "name"], name="conditions_by_community_size"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.db import models
 
 
@@ -9,6 +11,36 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class KeepsStoredFigures(models.Model):
+    """
+    A model with columns that another app keeps: stored figures (how many posts, how many
+    members), written only by their keeper with `update()` under a lock on the row. Saving an
+    existing row never writes them, so that an instance read before a figure changed (an
+    editor's form in the admin) cannot put the old figure back.
+    """
+
+    stored_figures: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            skipped = {*self.stored_figures, *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.name not in skipped
+                and field.attname not in skipped
+            ]
+        super().save(*args, **kwargs)
 
 
 class RateLimitCounter(models.Model):

@@ -10,9 +10,8 @@ every node: `invalidate("question:dfsp/standard-treatment")` gives the tag a new
 the next visitor on any node gets a freshly made page. The apps that know when a page's content
 changes call `invalidate` (see pages.invalidation); this module knows no app.
 
-A stored page also has a timeout: `DISEASEMAPS_PAGE_CACHE_SECONDS`, so that figures that are
-allowed to lag (counts of people and members) are at most that old, and never past the next
-midnight, when answers whose review falls due become overdue and must say so.
+A stored page also has a timeout: `DISEASEMAPS_PAGE_CACHE_SECONDS`, as a backstop, and never
+past the next midnight, when answers whose review falls due become overdue and must say so.
 
 Nothing personal is ever stored: only anonymous GET and HEAD requests that carry no session or
 messages cookie are served or stored, and only 200 responses that set no cookie and were not

@@ -20,10 +20,40 @@ class ExperiencesConfig(AppConfig):
         from diseasemaps.members.registry import OnErase, register
 
         register(
+            Reaction,
+            user_field="user",
+            on_erase=OnErase.DELETE,
+            export_fields=("created_at", "experience_id"),
+            delete=services.erase_reactions,
+        )
+        for report_model, noun in ((Report, "post"), (ReplyReport, "reply")):
+            register(
+                report_model,
+                user_field="reporter",
+                on_erase=OnErase.ANONYMISE,
+                export_fields=(
+                    "created_at",
+                    report_model.target_field + "_id",
+                    "reason",
+                    "details",
+                    "status",
+                ),
+                anonymise=services.anonymise_reports,
+            )
+            register(
+                report_model,
+                user_field="resolved_by",
+                on_erase=OnErase.ANONYMISE,
+                reason=f"A moderator who resolved a report on a {noun}; the report stays.",
+            )
+        # After the reactions and reports: an erasure locks the posts the member reacted to
+        # before the questions their own posts were on (posts, then questions, as everywhere).
+        register(
             Experience,
             user_field="author",
             on_erase=OnErase.MEMBER_CHOICE,
             anonymise=services.keep_posts_of_former_member,
+            delete=services.erase_posts,
             export_fields=(
                 "created_at",
                 "condition__name",
@@ -49,33 +79,6 @@ class ExperiencesConfig(AppConfig):
                 "status",
                 "body",
             ),
-        )
-        for report_model, noun in ((Report, "post"), (ReplyReport, "reply")):
-            register(
-                report_model,
-                user_field="reporter",
-                on_erase=OnErase.ANONYMISE,
-                export_fields=(
-                    "created_at",
-                    report_model.target_field + "_id",
-                    "reason",
-                    "details",
-                    "status",
-                ),
-                anonymise=services.anonymise_reports,
-            )
-            register(
-                report_model,
-                user_field="resolved_by",
-                on_erase=OnErase.ANONYMISE,
-                reason=f"A moderator who resolved a report on a {noun}; the report stays.",
-            )
-        register(
-            Reaction,
-            user_field="user",
-            on_erase=OnErase.DELETE,
-            export_fields=("created_at", "experience_id"),
-            delete=services.erase_reactions,
         )
         register(
             ModerationDecision,

@@ -182,23 +182,24 @@ class ExperienceQuerySet(models.QuerySet):
         whose relationship was never recorded (see experiences migration 0004) are shown but
         never counted as people.
         """
-        counts = {}
-        for name, relationship in (
-            ("living_with", MemberCondition.Relationship.LIVING_WITH),
-            ("caring_for", MemberCondition.Relationship.CARING_FOR),
-        ):
-            written_as = models.Q(written_as=relationship)
-            counts[f"{name}_members"] = models.Count("author", distinct=True, filter=written_as)
-            counts[f"{name}_former"] = models.Count(
-                "former_author_key", distinct=True, filter=written_as
-            )
-        counts["unattributed"] = models.Count("pk", filter=models.Q(written_as=""))
-        counts = self.aggregate(**counts)
-        return PeopleCount(
-            living_with=counts["living_with_members"] + counts["living_with_former"],
-            caring_for=counts["caring_for_members"] + counts["caring_for_former"],
-            unattributed_posts=counts["unattributed"],
+        counts = self.aggregate(**people_aggregates())
+        return PeopleCount.from_aggregates(counts)
+
+
+def people_aggregates() -> dict[str, models.Aggregate]:
+    """The aggregates behind `ExperienceQuerySet.people_count`, also for grouped counts."""
+    counts = {}
+    for name, relationship in (
+        ("living_with", MemberCondition.Relationship.LIVING_WITH),
+        ("caring_for", MemberCondition.Relationship.CARING_FOR),
+    ):
+        written_as = models.Q(written_as=relationship)
+        counts[f"{name}_members"] = models.Count("author", distinct=True, filter=written_as)
+        counts[f"{name}_former"] = models.Count(
+            "former_author_key", distinct=True, filter=written_as
         )
+    counts["unattributed"] = models.Count("pk", filter=models.Q(written_as=""))
+    return counts
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,23 @@ class PeopleCount:
     # Posts whose author's relationship was never recorded (experiences migration 0004):
     # shown, and mentioned when nobody else has shared, but never counted as people.
     unattributed_posts: int = 0
+
+    @classmethod
+    def from_aggregates(cls, counts: dict) -> "PeopleCount":
+        return cls(
+            living_with=counts["living_with_members"] + counts["living_with_former"],
+            caring_for=counts["caring_for_members"] + counts["caring_for_former"],
+            unattributed_posts=counts["unattributed"],
+        )
+
+    @classmethod
+    def stored_on(cls, question) -> "PeopleCount":
+        """The figure as stored on the question (see experiences/figures.py): no query."""
+        return cls(
+            living_with=question.people_living_with,
+            caring_for=question.people_caring_for,
+            unattributed_posts=question.unattributed_experience_count,
+        )
 
     def __bool__(self) -> bool:
         return bool(self.living_with or self.caring_for or self.unattributed_posts)

@@ -4,7 +4,10 @@ reactions, reports and moderation. Replies follow the posts' rules through the s
 
 Each function is atomic and locks the post it changes (`select_for_update`), so that two
 requests racing on the same post (two reports, a double click on "This helped me") see each
-other's effect: counts stay equal to the rows behind them.
+other's effect: counts stay equal to the rows behind them. Every function that changes which
+posts readers see, or who wrote them, counts its question's stored figures again before it
+returns (figures.py), after locking the post: posts first, then questions, always in that
+order, so that no two writers wait for each other.
 """
 
 import uuid
@@ -25,6 +28,7 @@ from diseasemaps.conditions.models import Condition
 from diseasemaps.core.audit import audit_on_commit
 from diseasemaps.core.seo import absolute_url
 from diseasemaps.core.tasks import queue_email
+from diseasemaps.experiences.figures import refresh_question_figures
 from diseasemaps.experiences.models import (
     BODY_MIN_LENGTH,
     REPLY_MIN_LENGTH,
@@ -242,8 +246,13 @@ def submit_experience(
     experience.treatments.set(treatments)
     if trusted:
         _record(action=Action.PUBLISH_TRUSTED, experience=experience, member=author)
+        _refresh_figures(experience)
         experience_published.send(sender=Experience, experience=experience)
     return experience
+
+
+def _refresh_figures(experience: Experience) -> None:
+    refresh_question_figures([experience.question_id])
 
 
 @transaction.atomic
@@ -286,6 +295,7 @@ def edit_experience(
     experience.full_clean()
     experience.save()
     experience.treatments.set(treatments)
+    _refresh_figures(experience)
     return experience
 
 
@@ -295,7 +305,9 @@ def delete_experience(*, experience: Experience, actor: User) -> None:
     experience = _locked(experience)
     if experience.author_id != actor.pk:
         raise PermissionDenied("You can only delete your own posts.")
+    question_id = experience.question_id
     experience.delete()
+    refresh_question_figures([question_id])
 
 
 # --- Reactions and reports ----------------------------------------------------------------------
@@ -342,6 +354,7 @@ def report_experience(
     if hide:
         experience.is_hidden = True
         experience.save(update_fields=["is_hidden", "updated_at"])
+        _refresh_figures(experience)
         _record(
             action=Action.HIDE,
             experience=experience,
@@ -453,12 +466,25 @@ def keep_posts_of_former_member(experiences: models.QuerySet) -> int:
     posts on one condition to those on another. Returns how many posts were kept.
     """
     kept = 0
+    question_ids = set(experiences.values_list("question_id", flat=True))
     condition_ids = sorted(set(experiences.values_list("condition_id", flat=True)))
     for condition_id in condition_ids:
         kept += experiences.filter(condition_id=condition_id).update(
             author=None, former_author_key=uuid.uuid4()
         )
+    refresh_question_figures(question_ids)
     return kept
+
+
+def erase_posts(experiences: models.QuerySet) -> int:
+    """
+    A departing member's posts go, with their reactions and reports, and the questions they
+    were on count their figures again. Returns how many rows were deleted.
+    """
+    question_ids = set(experiences.values_list("question_id", flat=True))
+    deleted, _ = experiences.delete()
+    refresh_question_figures(question_ids)
+    return deleted
 
 
 def anonymise_reports(reports: models.QuerySet) -> int:
@@ -508,6 +534,7 @@ def approve_experience(
     experience.is_hidden = False
     experience.save()
     _resolve_reports(experience, moderator)
+    _refresh_figures(experience)
     decision = _record(
         action=action,
         experience=experience,
@@ -543,6 +570,7 @@ def reject_experience(
     experience.clear_pending_edit()
     experience.save()
     _resolve_reports(experience, moderator)
+    _refresh_figures(experience)
     _conclude_rejection(
         experience, moderator=moderator, action=Action.REJECT, guideline=guideline, reason=reason
     )

@@ -9,9 +9,12 @@ is sent for a change that is rolled back.
   time (a moderator approved it, or a trusted member's post was published at once). Edits and
   posts shown again after reports do not send it.
 - `reply_published`, with `reply=`: a reply under a post became visible for the first time.
+- `question_figures_changed`, with `question_ids=`: the stored figures of these questions (see
+  figures.py) changed, for the page cache to refresh their pages.
 """
 
 from django.dispatch import Signal
 
 experience_published = Signal()
 reply_published = Signal()
+question_figures_changed = Signal()

@@ -55,6 +55,12 @@ class UserAdmin(BaseUserAdmin):
     ]
     filter_horizontal = ["groups"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            services.save_account(user=obj)
+        else:
+            super().save_model(request, obj, form, change)
+
     # Deleting accounts here goes through the same erasure as "Delete my account"
     # (members.services.erase_account): the confirmation pages ask what happens to the posts.
     def get_deleted_objects(self, objs, request):

@@ -36,6 +36,7 @@ def register_personal_data() -> None:
     from allauth.usersessions.models import UserSession
     from django.contrib.admin.models import LogEntry
 
+    from diseasemaps.members import services
     from diseasemaps.members.models import (
         HealthDataConsent,
         MemberCondition,
@@ -63,6 +64,7 @@ def register_personal_data() -> None:
         MemberCondition,
         user_field="user",
         on_erase=OnErase.DELETE,
+        delete=services.erase_member_conditions,
         export_fields=(
             "condition",
             "relationship",

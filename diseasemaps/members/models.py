@@ -238,25 +238,19 @@ class MemberConditionQuerySet(models.QuerySet):
         return self.filter(visibility__in=levels)
 
     def community_size(self, condition) -> int:
-        """The community figure of one condition."""
+        """
+        The community figure of one condition, counted now. Pages read the stored one,
+        `Condition.member_count`, kept equal to this by members/figures.py.
+        """
         return self.counted().filter(condition=condition).count()
 
 
-def with_member_count(conditions: models.QuerySet) -> models.QuerySet:
-    """
-    Conditions annotated with `member_count`, the community figure as `counted_q` defines it.
-    It lives here, not on the conditions' QuerySet, because who counts is the members' rule.
-    """
-    return conditions.annotate(
-        member_count=models.Count(
-            "member_conditions", filter=counted_q("member_conditions__"), distinct=True
-        )
-    )
-
-
 def popular_conditions(limit: int) -> models.QuerySet:
-    """The conditions with the largest communities, for the home page and an empty search."""
-    return with_member_count(Condition.objects.all()).order_by("-member_count", "name")[:limit]
+    """
+    The conditions with the largest communities, for the home page and an empty search: read
+    from the index on the stored figure (`conditions_by_community_size`).
+    """
+    return Condition.objects.order_by("-member_count", "name")[:limit]
 
 
 def counted_q(prefix: str = "") -> models.Q:

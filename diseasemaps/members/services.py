@@ -19,6 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from diseasemaps.members import avatars, pseudonyms, registry
+from diseasemaps.members.figures import refresh_community_figures
 from diseasemaps.members.models import (
     NAME_TAKEN,
     HealthDataConsent,
@@ -217,6 +218,7 @@ def add_condition(
         if condition_on_list(user=user, condition=condition):
             raise already from None
         raise
+    refresh_community_figures([condition.pk])
     return member_condition
 
 
@@ -235,6 +237,7 @@ def update_condition(
     member_condition.is_counted = is_counted
     member_condition.full_clean(exclude=["user", "condition"])
     member_condition.save()
+    refresh_community_figures([member_condition.condition_id])
     return member_condition
 
 
@@ -246,12 +249,41 @@ def withdraw_condition(*, member_condition: MemberCondition) -> HealthDataConsen
     the data was stored only with consent; it goes with the account.
     """
     consent = member_condition.consent
+    condition_id = member_condition.condition_id
     member_condition.delete()
+    refresh_community_figures([condition_id])
     HealthDataConsent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now()
     )
     consent.refresh_from_db()
     return consent
+
+
+def erase_member_conditions(member_conditions: models.QuerySet) -> int:
+    """
+    A departing member's conditions go (erase_account, through members/registry.py), and the
+    community figures they counted in are counted again. Returns how many rows were deleted.
+    """
+    condition_ids = list(member_conditions.values_list("condition_id", flat=True))
+    deleted, _ = member_conditions.delete()
+    refresh_community_figures(condition_ids)
+    return deleted
+
+
+# --- The account ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_account(*, user: User) -> User:
+    """
+    Save an account changed by an administrator. Only active accounts count in a community
+    figure, so activating or deactivating one counts its conditions' figures again.
+    """
+    user.save()
+    refresh_community_figures(
+        MemberCondition.objects.filter(user=user).values_list("condition_id", flat=True)
+    )
+    return user
 
 
 # --- Export and erasure -------------------------------------------------------------------------

@@ -24,7 +24,9 @@ from diseasemaps.answers.models import AnswerRevision, Question, QuestionSuggest
 from diseasemaps.community.models import Follow, Kind, Notification
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.services import Role
+from diseasemaps.experiences.figures import refresh_question_figures
 from diseasemaps.experiences.models import Experience, Reply, Treatment
+from diseasemaps.members.figures import refresh_community_figures
 from diseasemaps.members.models import (
     HealthDataConsent,
     MemberCondition,
@@ -646,6 +648,9 @@ def load_demo_content(*, with_staff_logins: bool) -> DemoReport:
     question = _question(condition, editor=staff[Role.EDITOR], reviewer=reviewer, report=report)
     members = _members(condition, report)
     _experiences(question, members[: len(EXPERIENCES)], report)
+    # The members and posts above were written in bulk, past the services that keep the figures.
+    refresh_community_figures([condition.pk])
+    refresh_question_figures([question.pk])
     _follows(question, members, report)
     _suggestions(condition, question, members, staff[Role.EDITOR], report)
     _replies(question, members, report)

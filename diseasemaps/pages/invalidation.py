@@ -20,8 +20,10 @@ What members follow, their notifications and e-mail choices (the community app) 
 public page: a condition's or question's stored page carries only the visitor's "log in to
 follow" link (members' pages are never stored), so following refreshes nothing.
 
-The community and people figures lag by at most DISEASEMAPS_PAGE_CACHE_SECONDS: a member adding
-a condition to their profile does not refresh the pages.
+The stored figures are written with `update()`, which sends no model signal: their keepers
+announce a change instead (`question_figures_changed`, `community_figures_changed`), and the
+pages that show the figure are refreshed: a question's page for its posts' figures; a
+condition's page, its questions' pages and the site's lists for its community figure.
 """
 
 from django.db import transaction
@@ -31,7 +33,9 @@ from diseasemaps.answers.models import AnswerRevision, Question, Source
 from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.pagecache import EVERYTHING, invalidate, tag
 from diseasemaps.experiences.models import Experience, Reply, Treatment
+from diseasemaps.experiences.signals import question_figures_changed
 from diseasemaps.members.models import MemberProfile, ReviewerProfile, User
+from diseasemaps.members.signals import community_figures_changed
 
 SITE = "site"
 
@@ -101,6 +105,26 @@ def reply_changed(sender, instance: Reply, **kwargs) -> None:
         _refresh(tag("condition", row["condition__slug"]), *_question_tags_of(row["question_id"]))
 
 
+def question_figures_moved(sender, question_ids, **kwargs) -> None:
+    rows = Question.objects.filter(pk__in=question_ids).values_list("condition__slug", "slug")
+    tags = [tag("question", condition_slug, slug) for condition_slug, slug in rows]
+    if tags:
+        _refresh(*tags)
+
+
+def community_figures_moved(sender, condition_ids, **kwargs) -> None:
+    """The figure shows on the condition's page, on each of its questions and on home."""
+    slugs = Condition.objects.filter(pk__in=condition_ids).values_list("slug", flat=True)
+    questions = Question.objects.filter(condition_id__in=condition_ids).values_list(
+        "condition__slug", "slug"
+    )
+    _refresh(
+        SITE,
+        *(tag("condition", slug) for slug in slugs),
+        *(tag("question", condition_slug, slug) for condition_slug, slug in questions),
+    )
+
+
 SHOWN_WITH_POSTS = ("display_name", "avatar_small")
 
 
@@ -138,6 +162,8 @@ def connect() -> None:
         post_delete.connect(everything_changed, sender=model, dispatch_uid=f"pages.all-{model}")
     # Not on save: a log-in saves the user.
     post_delete.connect(everything_changed, sender=User, dispatch_uid="pages.all-user")
+    question_figures_changed.connect(question_figures_moved, dispatch_uid="pages.figures.q")
+    community_figures_changed.connect(community_figures_moved, dispatch_uid="pages.figures.c")
     pre_save.connect(remember_question_address, sender=Question, dispatch_uid="pages.q-before")
     pre_save.connect(remember_how_member_is_shown, sender=MemberProfile, dispatch_uid="pages.m0")
     post_save.connect(member_shown_changed, sender=MemberProfile, dispatch_uid="pages.m1")

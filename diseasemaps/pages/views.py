@@ -36,8 +36,8 @@ from diseasemaps.core.seo import (
 )
 from diseasemaps.experiences import services as experiences_services
 from diseasemaps.experiences.feed import ExperienceFeed
-from diseasemaps.experiences.models import Experience
-from diseasemaps.members.models import MemberCondition, popular_conditions, with_member_count
+from diseasemaps.experiences.models import Experience, PeopleCount
+from diseasemaps.members.models import popular_conditions
 
 
 @public_page(tags=lambda: ["site"])
@@ -60,10 +60,11 @@ def home(request):
 @public_page(tags=lambda slug: [tag("condition", slug)])
 @limit_member_reads
 def condition_detail(request, slug: str):
-    """A condition: its reviewed questions, its community figure and recent experiences."""
-    condition = get_object_or_404(
-        with_member_count(Condition.objects.with_alias_names()), slug=slug
-    )
+    """
+    A condition: its reviewed questions, its community figure (stored on the condition, see
+    members/figures.py) and recent experiences.
+    """
+    condition = get_object_or_404(Condition.objects.with_alias_names(), slug=slug)
     questions = Question.objects.published().filter(condition=condition)
     recent_experiences = (
         Experience.objects.visible()
@@ -150,13 +151,20 @@ def question_page_context(
     sort: str | None = None,
     treatment: str | None = None,
 ) -> dict:
-    """What the question page shows, for the public page and for the admin's draft preview."""
+    """
+    What the question page shows, for the public page and for the admin's draft preview. The
+    figures (how many posts, the people behind them, the community) are the ones stored on the
+    question and its condition (experiences/figures.py, members/figures.py): nothing counted.
+    """
     prefetch_related_objects([revision], "sources")  # read by the page and its JSON-LD
     experiences = Experience.objects.visible().filter(question=question)
     feed = ExperienceFeed.from_query(condition=question.condition, sort=sort, treatment=treatment)
     listed = feed.apply(experiences).for_display(viewer=viewer)
-    page = Paginator(listed, settings.DISEASEMAPS_EXPERIENCES_PER_PAGE).get_page(page_number)
-    people = experiences.people_count()
+    paginator = Paginator(listed, settings.DISEASEMAPS_EXPERIENCES_PER_PAGE)
+    if not feed.is_filtered:
+        paginator.count = question.visible_experience_count  # else the paginator counts
+    page = paginator.get_page(page_number)
+    people = PeopleCount.stored_on(question)
     return {
         "question": question,
         "condition": question.condition,
@@ -173,7 +181,7 @@ def question_page_context(
             scope=" on this question",
             site=f" at {settings.DISEASEMAPS_SITE_NAME}",
         ),
-        "member_count": MemberCondition.objects.community_size(question.condition),
+        "member_count": question.condition.member_count,
         "crumbs": breadcrumbs(condition=question.condition, question=question),
     }
 

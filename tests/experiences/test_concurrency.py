@@ -87,3 +87,75 @@ def test_a_double_click_on_this_helped_me_leaves_the_count_equal_to_the_reaction
     post.refresh_from_db()
     # Two toggles in turn: on, then off.
     assert post.helpful_count == Reaction.objects.filter(experience=post).count() == 0
+
+
+def test_stored_figures_stay_exact_when_members_share_join_leave_and_are_moderated_at_once(
+    settings,
+):
+    """
+    Each writer recounts under the row lock of the question (or condition): without the lock,
+    two writers counting at the same moment would each miss the other's row.
+    """
+    from diseasemaps.answers.models import Question
+    from diseasemaps.conditions.models import Condition
+    from diseasemaps.core.services import Role
+    from diseasemaps.members import services as member_services
+    from diseasemaps.members.models import MemberCondition
+    from tests.factories import MemberFactory, StaffFactory
+
+    settings.DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER = 0  # every post is published at once
+    question = published_question()
+    condition = question.condition
+    sharers = [MemberConditionFactory(condition=condition).user for _ in range(THREADS)]
+    joiners = [MemberFactory() for _ in range(THREADS)]
+    moderators = [StaffFactory(roles=[Role.MODERATOR]) for _ in range(THREADS)]
+
+    def share(member):
+        services.submit_experience(
+            author=member,
+            condition=condition,
+            question=question,
+            body=f"My own experience, told by member {member.pk}.",
+        )
+
+    def join(member):
+        member_services.add_condition(
+            user=member,
+            condition=condition,
+            relationship=MemberCondition.Relationship.LIVING_WITH,
+            diagnosed_in=None,
+            visibility=MemberCondition.Visibility.ONLY_ME,
+            is_counted=True,
+            consent=True,
+        )
+
+    def reject(pair):
+        post, moderator = pair
+        services.reject_experience(experience=post, moderator=moderator, guideline="respect")
+
+    def leave(member):
+        member_services.erase_account(user=member, keep_posts=False)
+
+    def expected() -> tuple[tuple, int]:
+        visible = Experience.objects.visible().filter(question=question)
+        people = visible.people_count()
+        return (visible.count(), people.living_with), MemberCondition.objects.community_size(
+            condition
+        )
+
+    def stored() -> tuple[tuple, int]:
+        question_row = Question.objects.get(pk=question.pk)
+        return (
+            (question_row.visible_experience_count, question_row.people_living_with),
+            Condition.objects.get(pk=condition.pk).member_count,
+        )
+
+    assert run_together(share, sharers) == []
+    assert run_together(join, joiners) == []
+    assert stored() == expected() == ((THREADS, THREADS), 2 * THREADS)
+
+    half = THREADS // 2
+    posts = [Experience.objects.get(author=member) for member in sharers[:half]]
+    assert run_together(reject, list(zip(posts, moderators, strict=False))) == []
+    assert run_together(leave, sharers[half:] + joiners[:half]) == []
+    assert stored() == expected() == ((0, 0), THREADS)

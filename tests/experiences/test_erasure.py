@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
 from diseasemaps.experiences import services
+from diseasemaps.experiences.figures import refresh_question_figures
 from diseasemaps.experiences.models import Experience, PeopleCount, Reaction, Report
 from diseasemaps.members.models import MemberCondition, User
 from diseasemaps.members.services import ERASED_IN_ADMIN_LOG, erase_account
@@ -48,6 +49,7 @@ def share(author, question, times=1):
         post.status = Experience.Status.APPROVED
         post.approved_at = post.created_at
         post.save()
+    refresh_question_figures([question.pk])  # approved past the moderators' service
 
 
 def figure(question) -> str:

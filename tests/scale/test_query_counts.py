@@ -1,0 +1,124 @@
+"""
+Each page's queries, pinned: the same number on a small site and on one with a hundred times
+as many conditions, members and experiences (written in bulk, then `recount_figures`, as a
+bulk loader does), for a visitor and for a logged-in member. The figures the pages show are
+stored (experiences/figures.py, members/figures.py), so no page counts rows per request.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from diseasemaps.conditions.models import Condition, index_letter_for
+from diseasemaps.experiences.models import Experience, render_experience_markdown
+from diseasemaps.members import pseudonyms
+from diseasemaps.members.models import HealthDataConsent, MemberCondition, MemberProfile, User
+from diseasemaps.pages.figures import recount_figures
+from tests.factories import TreatmentFactory, published_question
+
+pytestmark = pytest.mark.django_db
+
+# At 1×: conditions, members (each living with the question's condition) and posts on it.
+CONDITIONS, MEMBERS, EXPERIENCES = 3, 5, 6
+
+# Queries per page. A visitor: home (reviewed answers, largest communities); A–Z (letters,
+# count, the page, its aliases); a condition (the condition, its aliases, its questions, recent
+# posts, their treatments); a question (the question, its sources, the condition's treatments,
+# a page of posts, their treatments). A member adds the session and the account (every page),
+# the two read limits (condition and question pages) and their own waiting posts (question).
+VISITOR = {"home": 2, "a-z": 4, "condition": 5, "question": 5}
+MEMBER = {"home": 4, "a-z": 6, "condition": 9, "question": 10}
+
+
+def _add(scale: int, question, batch: str) -> None:
+    """`scale` × the small site's rows, in bulk."""
+    condition = question.condition
+    names = [f"{chr(ord('A') + n % 26)}-condition {batch}-{n}" for n in range(CONDITIONS * scale)]
+    Condition.objects.bulk_create(
+        Condition(
+            name=name,
+            slug=f"condition-{batch}-{n}",
+            summary="A condition.",
+            index_letter=index_letter_for(name),
+        )
+        for n, name in enumerate(names)
+    )
+    users = User.objects.bulk_create(
+        User(email=f"member-{batch}-{n}@example.org") for n in range(MEMBERS * scale)
+    )
+    profiles = []
+    for user in users:
+        profile = MemberProfile(user=user)
+        profile.set_display_name(pseudonyms.clean(f"Member{batch}x{user.pk}"))
+        profiles.append(profile)
+    MemberProfile.objects.bulk_create(profiles)
+    consents = HealthDataConsent.objects.bulk_create(
+        HealthDataConsent(
+            user=user,
+            condition=condition,
+            purpose=HealthDataConsent.Purpose.MEMBER_CONDITION,
+            notice_version="2026-01-01",
+        )
+        for user in users
+    )
+    MemberCondition.objects.bulk_create(
+        MemberCondition(user=user, condition=condition, consent=consent, is_counted=True)
+        for user, consent in zip(users, consents, strict=True)
+    )
+    body = "What happened to me after the diagnosis, and what helped."
+    posts = Experience.objects.bulk_create(
+        Experience(
+            condition=condition,
+            question=question,
+            author=users[n % len(users)],
+            written_as=MemberCondition.Relationship.LIVING_WITH,
+            status=Experience.Status.APPROVED,
+            approved_at=timezone.now(),
+            body=body,
+            body_html=render_experience_markdown(body),
+        )
+        for n in range(EXPERIENCES * scale)
+    )
+    treatment = condition.treatments.first()
+    Experience.treatments.through.objects.bulk_create(
+        Experience.treatments.through(experience=post, treatment=treatment) for post in posts[::2]
+    )
+    recount_figures()
+
+
+def _counts(client, question) -> dict[str, int]:
+    urls = {
+        "home": reverse("pages:home"),
+        "a-z": reverse("conditions:index"),
+        "condition": question.condition.get_absolute_url(),
+        "question": question.get_absolute_url(),
+    }
+    counts = {}
+    for name, url in urls.items():
+        client.get(url)  # once before, so that nothing made once per process is counted
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, name
+        counts[name] = len(queries.captured_queries)
+    return counts
+
+
+def test_every_page_runs_the_same_queries_at_one_and_at_a_hundred_times_the_data(
+    client, member_client, settings
+):
+    settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 0  # the pages as they are made, not as stored
+    question = published_question(condition__name="Dermatofibrosarcoma Protuberans")
+    TreatmentFactory(condition=question.condition, name="Mohs surgery")
+    _add(1, question, "small")
+    small = {"visitor": _counts(client, question), "member": _counts(member_client, question)}
+
+    _add(99, question, "large")
+    question.refresh_from_db()
+    assert question.visible_experience_count == EXPERIENCES * 100
+    assert Condition.objects.get(pk=question.condition_id).member_count == MEMBERS * 100
+    large = {"visitor": _counts(client, question), "member": _counts(member_client, question)}
+
+    assert small == large == {"visitor": VISITOR, "member": MEMBER}
+    assert large["visitor"]["question"] <= 8
