@@ -25,11 +25,13 @@ CONDITIONS, MEMBERS, EXPERIENCES = 3, 5, 6
 
 # Queries per page. A visitor: home (reviewed answers, largest communities); A–Z (letters,
 # count, the page, its aliases); a condition (the condition, its aliases, its questions, recent
-# posts, their treatments); a question (the question, its sources, the condition's treatments,
-# a page of posts, their treatments). A member adds the session and the account (every page),
-# the two read limits (condition and question pages) and their own waiting posts (question).
-VISITOR = {"home": 2, "a-z": 4, "condition": 5, "question": 5}
-MEMBER = {"home": 4, "a-z": 6, "condition": 9, "question": 10}
+# posts, their treatments, their replies); a question (the question, its sources, the
+# condition's treatments, a page of posts, their treatments, their replies). A member adds the
+# session and the account and their unread notifications (every page), the two read limits
+# and whether they follow it (condition and question pages), and their own waiting posts
+# (question).
+VISITOR = {"home": 2, "a-z": 4, "condition": 6, "question": 6}
+MEMBER = {"home": 5, "a-z": 7, "condition": 12, "question": 13}
 
 
 def _add(scale: int, question, batch: str) -> None:
