@@ -45,6 +45,8 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         with transaction.atomic():
+            with connection.cursor() as cursor:  # a bulk load is no request to be bounded
+                cursor.execute("SET LOCAL statement_timeout = 0")
             load_demo_content(with_staff_logins=False)
             report = generate_scale_data(
                 conditions=options["conditions"],
