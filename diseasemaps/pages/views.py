@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from diseasemaps.answers.fragments import reviewed_answer_html
 from diseasemaps.answers.jsonld import question_jsonld
 from diseasemaps.answers.models import AnswerRevision, Question
 from diseasemaps.answers.views import published_question
@@ -94,6 +95,7 @@ def question_page_context(
 ) -> dict:
     """What the question page shows, for the public page and for the admin's draft preview."""
     prefetch_related_objects([revision], "sources")  # read by the page and its JSON-LD
+    sources = list(revision.sources.all())
     experiences = Experience.objects.visible().filter(question=question)
     feed = ExperienceFeed.from_query(condition=question.condition, sort=sort, treatment=treatment)
     listed = feed.apply(experiences).for_display(viewer=viewer)
@@ -103,7 +105,10 @@ def question_page_context(
         "question": question,
         "condition": question.condition,
         "revision": revision,
-        "sources": revision.sources.all(),
+        "sources": sources,
+        "reviewed_answer": reviewed_answer_html(
+            revision=revision, question=question, sources=sources
+        ),
         "experiences_page": page,
         "experience_feed": feed,
         "own_waiting": (
