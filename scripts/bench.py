@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -126,6 +127,42 @@ def measure_pages() -> dict[str, dict]:
                 f"  {figures['queries']:3d} queries  {figures['bytes']:>9,} bytes"
             )
     return rows
+
+
+def measure_answer_block() -> dict:
+    """
+    The member's question page with the reviewed answer's block kept in the shared cache, and
+    with it made on every request (a cache that keeps nothing), alternating in short rounds.
+    """
+    from unittest import mock
+
+    from django.core.cache.backends.dummy import DummyCache
+
+    from diseasemaps.answers import fragments
+
+    member = Client()
+    member.force_login(member_user())
+    nothing_kept = {settings.DISEASEMAPS_PAGE_CACHE: DummyCache("nothing", {})}
+    kept, made = [], []
+    with override_settings(SECURE_SSL_REDIRECT=False, ALLOWED_HOSTS=["testserver"]):
+        member.get(QUESTION)
+        for _ in range(max(1, ROUNDS // 10)):
+            for sample, patched in ((kept, False), (made, True)):
+                with (
+                    mock.patch.object(fragments, "caches", nothing_kept)
+                    if patched
+                    else nullcontext()
+                ):
+                    for _ in range(10):
+                        start = time.perf_counter()
+                        member.get(QUESTION)
+                        sample.append((time.perf_counter() - start) * 1000)
+    figures = {"kept": statistics.median(kept), "made": statistics.median(made)}
+    print(
+        f"  reviewed-answer block kept {figures['kept']:.1f} ms, "
+        f"made every time {figures['made']:.1f} ms (member's question page, median)"
+    )
+    return figures
 
 
 # Load: gunicorn and wrk.
@@ -246,7 +283,7 @@ def main() -> None:
     call_command("load_demo_content", verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
     call_command("rebuild_search_index", verbosity=0, stdout=io.StringIO())
     print("Demo size:")
-    demo = {"pages": measure_pages(), "load": measure_load()}
+    demo = {"pages": measure_pages(), "block": measure_answer_block(), "load": measure_load()}
     figures = {
         "conditions": round(10_000 * SCALE),
         "members": round(100_000 * SCALE),
@@ -262,7 +299,7 @@ def main() -> None:
     )
     generation = time.monotonic() - started
     print(f"Scale data in {generation:.0f} s. At scale:")
-    scale = {"pages": measure_pages(), "load": measure_load()}
+    scale = {"pages": measure_pages(), "block": measure_answer_block(), "load": measure_load()}
     write_report(demo, scale, figures, generation)
 
 
@@ -311,6 +348,22 @@ def write_report(demo: dict, scale: dict, figures: dict, generation: float) -> N
             f"| {name} | {d['median']:.1f} | {d['p95']:.1f} | {s['median']:.1f} | "
             f"{s['p95']:.1f} | {d['queries']} → {s['queries']} | {s['bytes']:,} | "
             f"{_verdict(within)} |"
+        )
+    lines += [
+        "",
+        "The reviewed answer's block (review badge, text, sources) is made once per live "
+        "revision and kept in the shared cache (`answers/fragments.py`). The member's question "
+        "page with it kept, and with it made on every request (a cache that keeps nothing), "
+        "alternating in rounds of 10 requests, medians:",
+        "",
+        "| | block kept | block made every time | saved |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, run in (("demo", demo), ("at scale", scale)):
+        b = run["block"]
+        lines.append(
+            f"| {label} | {b['kept']:.1f} ms | {b['made']:.1f} ms | "
+            f"{b['made'] - b['kept']:.1f} ms |"
         )
     question = scale["pages"]["Question page (DFSP treatment)"]
     member = scale["pages"]["Question page, logged-in member"]
