@@ -133,6 +133,9 @@ def rebuild_search_index() -> int:
     Index everything public from scratch, in bulk (the same documents as index_condition makes
     one condition at a time); returns how many documents the index holds.
     """
+    if connection.vendor == "postgresql":  # a rebuild is no request to be bounded
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")
     SearchDocument.objects.all().delete()
     questions: dict[int, list[Question]] = {}
     for question in Question.objects.published().order_by("pk"):
