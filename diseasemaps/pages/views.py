@@ -63,7 +63,7 @@ def condition_detail(request, slug: str):
         Experience.objects.visible()
         .filter(condition=condition)
         .for_display(viewer=request.user)
-        .select_related("question__condition")[:5]
+        .select_related("condition", "question__condition")[:5]
     )
     crumbs = breadcrumbs(condition=condition)
     return render(
