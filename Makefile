@@ -18,7 +18,7 @@ help:
 	@echo "make test   run the whole suite (PostgreSQL, then SQLite)"
 	@echo "make lint   ruff and the import layers only"
 	@echo "make audit  Lighthouse on the home, condition and question pages (docs/lighthouse.md)"
-	@echo "make bench  time the question page and search on the demo content (docs/benchmarks.md)"
+	@echo "make bench  time the pages at demo size and at scale, under wrk too (docs/benchmarks.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

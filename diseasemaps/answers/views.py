@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -13,6 +14,8 @@ from diseasemaps.members.models import ReviewerProfile
 
 # Readers' feedback: generous for a person, tight enough to keep a script out of the queue.
 FEEDBACK_LIMIT = RateLimit("answer-feedback", limit=10, period=3600)
+# A reviewer may stand behind thousands of answers: their page lists them in pages of this many.
+REVIEWED_PER_PAGE = 50
 
 
 def published_question(condition_slug: str, slug: str) -> Question:
@@ -39,7 +42,12 @@ def question_history(request, condition_slug: str, slug: str):
 @public_page(tags=lambda slug: ["site"])
 def reviewer_detail(request, slug: str):
     profile = get_object_or_404(ReviewerProfile.objects.select_related("user"), slug=slug)
-    reviewed = Question.objects.published().filter(live_revision__reviewer=profile.user)
+    reviewed = Paginator(
+        Question.objects.published()
+        .filter(live_revision__reviewer=profile.user)
+        .order_by("condition__name", "position", "pk"),
+        REVIEWED_PER_PAGE,
+    ).get_page(request.GET.get("page"))
     return render(
         request, "answers/reviewer_detail.html", {"profile": profile, "reviewed": reviewed}
     )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from diseasemaps.answers import services as answers_services
 from diseasemaps.answers.forms import QuestionSuggestionForm
+from diseasemaps.answers.fragments import reviewed_answer_html
 from diseasemaps.answers.jsonld import question_jsonld
 from diseasemaps.answers.models import AnswerRevision, Question
 from diseasemaps.answers.views import published_question
@@ -70,7 +71,7 @@ def condition_detail(request, slug: str):
         Experience.objects.visible()
         .filter(condition=condition)
         .for_display(viewer=request.user)
-        .select_related("question__condition")[:5]
+        .select_related("condition", "question__condition")[:5]
     )
     crumbs = breadcrumbs(condition=condition)
     return render(
@@ -157,6 +158,7 @@ def question_page_context(
     question and its condition (experiences/figures.py, members/figures.py): nothing counted.
     """
     prefetch_related_objects([revision], "sources")  # read by the page and its JSON-LD
+    sources = list(revision.sources.all())
     experiences = Experience.objects.visible().filter(question=question)
     feed = ExperienceFeed.from_query(condition=question.condition, sort=sort, treatment=treatment)
     listed = feed.apply(experiences).for_display(viewer=viewer)
@@ -169,7 +171,10 @@ def question_page_context(
         "question": question,
         "condition": question.condition,
         "revision": revision,
-        "sources": revision.sources.all(),
+        "sources": sources,
+        "reviewed_answer": reviewed_answer_html(
+            revision=revision, question=question, sources=sources
+        ),
         "experiences_page": page,
         "experience_feed": feed,
         "own_waiting": (

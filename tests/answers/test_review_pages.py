@@ -207,3 +207,21 @@ def test_the_demo_answer_shows_a_correct_badge_linked_to_the_demo_reviewer(clien
     reviewer_page = client.get(reverse("answers:reviewer", kwargs={"slug": "jordan-avery"}))
     assert "None declared (demo profile)." in reviewer_page.content.decode()
     assert question.title in reviewer_page.content.decode()
+
+
+def test_the_reviewer_page_lists_their_answers_in_pages_of_bounded_size(client, monkeypatch):
+    monkeypatch.setattr("diseasemaps.answers.views.REVIEWED_PER_PAGE", 2)
+    first = published_question(title="What is the first question?")
+    reviewer = first.live_revision.reviewer
+    for title in ("What is the second question?", "What is the third question?"):
+        revision = published_question(title=title).live_revision
+        revision.reviewer = reviewer
+        revision.save()
+    url = reverse("answers:reviewer", kwargs={"slug": reviewer.reviewer_profile.slug})
+
+    page_one = client.get(url).content.decode()
+    page_two = client.get(url + "?page=2").content.decode()
+
+    assert page_one.count("question?</a>") == 2
+    assert page_two.count("question?</a>") == 1
+    assert 'rel="next" href="?page=2"' in page_one

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from diseasemaps.conditions.models import Condition
@@ -81,3 +83,20 @@ def test_the_condition_page_shows_recent_visible_experiences(client):
 
 def test_an_unknown_condition_is_not_found(client):
     assert client.get("/conditions/nothing-here/").status_code == 404
+
+
+def test_the_condition_page_makes_as_many_queries_for_one_post_as_for_five(
+    client, settings, django_assert_num_queries
+):
+    settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 0
+    question = published_question()
+    condition = question.condition
+    ExperienceFactory(question=question)
+    ExperienceFactory(question=None, condition=condition)
+    with CaptureQueriesContext(connection) as few:
+        client.get(condition.get_absolute_url())
+    for _ in range(3):  # posts on the condition in general, and on its question
+        ExperienceFactory(question=None, condition=condition)
+    with django_assert_num_queries(len(few)):
+        html = client.get(condition.get_absolute_url()).content.decode()
+    assert html.count('<li class="experience"') == 5
