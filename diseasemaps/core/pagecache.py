@@ -19,13 +19,21 @@ marked private. Pages that are stored are also sent with `Cache-Control: public`
 `s-maxage` for a CDN in front, an ETag (a conditional GET gets a 304), a `Cache-Tag` header
 naming their tags (for purging a CDN by tag), and gzip when the browser accepts it; no other
 page is compressed, so no page with a CSRF token or personal data is open to BREACH.
+
+Members never get a stored page, but a page they all see alike can be made once for all of
+them: its members' edition (`members_edition`), with holes where each member's own parts go.
+See `Holes`.
 """
 
 import datetime
+import functools
 import gzip
 import hashlib
+import re
+import secrets
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -33,8 +41,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.safestring import SafeString
 
 EVERYTHING = "all"
+_PACKAGE = Path(__file__).resolve().parent.parent  # diseasemaps/
 # Headers a stored page is served with; cookies and anything per-request are never kept.
 KEPT_HEADERS = (
     "Content-Type",
@@ -81,9 +91,25 @@ def tag(kind: str, *slugs: str) -> str:
     return ":".join([kind, "/".join(slugs)]) if slugs else kind
 
 
-def _page_key(request: HttpRequest) -> str:
-    """GET and HEAD of one address share a page."""
-    return "pagecache:page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+def _page_key(request: HttpRequest, edition: str = "page") -> str:
+    """GET and HEAD of one address share a page, made by this release of the code."""
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"pagecache:{edition}:{_release()}:{digest}"
+
+
+@functools.cache
+def _release() -> str:
+    """
+    A digest of the code and templates that make the pages, read once per process: a deploy
+    that changes them starts with no stored page, and while two releases run side by side
+    (a rolling deploy) neither serves the other's pages.
+    """
+    digest = hashlib.sha256()
+    for folder, pattern in ((settings.BASE_DIR / "templates", "*.html"), (_PACKAGE, "*.py")):
+        for path in sorted(folder.rglob(pattern)):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _new_version() -> str:
@@ -203,3 +229,86 @@ class PageCacheMiddleware:
         # cache in front; and the body depends on Accept-Encoding.
         patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
         return response
+
+
+# --- The members' edition -------------------------------------------------------------------
+
+
+class Holes:
+    """
+    The marks a members' edition holds where each member's own parts go: the CSRF token, the
+    header's links, whether they follow the page or found a post helpful, their own posts.
+
+    A mark is "hole-<nonce>-<name>" or "hole-<nonce>-<name>-<key>", with a nonce drawn anew for
+    each stored edition: nobody can write a mark into a post, and a mark passes through
+    escaping unchanged. A template writes `{{ holes.csrf }}` (a name), or
+    `{% hole holes "pressed" experience.pk %}` (a name and a key, core/templatetags/holes.py).
+    A part between the marks "from-<key>" and "to-<key>" can be cut out and replaced whole:
+    a member's own post, which they see with their own links.
+
+    `fill` replaces every mark for one member, so that no mark ever reaches a browser.
+    """
+
+    def __init__(self, nonce: str | None = None):
+        self.nonce = nonce or secrets.token_hex(16)
+        self._marks = re.compile(rf"hole-{self.nonce}-([a-z]+)(?:-([0-9]+))?")
+
+    def __getitem__(self, name: str) -> SafeString:
+        return self.mark(name)
+
+    def mark(self, name: str, key: int | None = None) -> SafeString:
+        """The mark of `name` (lower-case letters), or of `name` for one row (its pk)."""
+        return SafeString(f"hole-{self.nonce}-{name}" + ("" if key is None else f"-{int(key)}"))
+
+    def fill(
+        self,
+        body: str,
+        value: Callable[[str, str | None], str],
+        *,
+        replace: Mapping[int, str] | None = None,
+    ) -> str:
+        """
+        `body` with the part between "from-<key>" and "to-<key>" replaced by `replace[key]`
+        for each key given, then every other mark replaced by `value(name, key)`; the marks
+        "from" and "to" left are removed.
+        """
+        for key, html in (replace or {}).items():
+            start, end = self.mark("from", key), self.mark("to", key)
+            before, found, rest = body.partition(start)
+            if found:
+                body = before + html + rest.partition(end)[2]
+
+        def one(match: re.Match) -> str:
+            name, key = match.groups()
+            return "" if name in ("from", "to") else value(name, key)
+
+        return self._marks.sub(one, body)
+
+
+def members_edition(
+    request: HttpRequest, *, tags: Iterable[str], make: Callable[[Holes], tuple[str, dict]]
+) -> tuple[Holes, str, dict] | None:
+    """
+    The members' edition of the page at this address: what every member sees alike, made by
+    `make(holes)` once per change of `tags` (as a visitor's page is) and kept in the shared
+    cache, with `holes` marking each member's own parts. `make` returns the page's HTML and
+    what filling it needs to know (which posts it lists, by whom); the caller fills the holes
+    for the member who asked (`Holes.fill`). None when the page cache is off.
+
+    No member's own data may go into `make`'s page or facts: it is made as for a member who
+    has written, followed and found helpful nothing (see members.viewers.AnyMember).
+    """
+    if settings.DISEASEMAPS_PAGE_CACHE_SECONDS <= 0:
+        return None
+    cache = _cache()
+    tags = [EVERYTHING, *tags]
+    key = _page_key(request, "members")
+    found = cache.get_many([key, *(_tag_key(tag) for tag in tags)])
+    versions = _current_versions(cache, tags, found)
+    stored = found.get(key)
+    if stored is None or stored["versions"] != versions:
+        holes = Holes()
+        body, facts = make(holes)
+        stored = {"versions": versions, "nonce": holes.nonce, "body": body, "facts": facts}
+        cache.set(key, stored, timeout=_timeout())
+    return Holes(stored["nonce"]), stored["body"], stored["facts"]

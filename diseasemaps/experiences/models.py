@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from diseasemaps.core.markdown import render_markdown
 from diseasemaps.core.models import TimeStampedModel
 from diseasemaps.members.models import MemberCondition
+from diseasemaps.members.viewers import is_one_member
 
 EXPERIENCE_LINK_REL = "nofollow ugc noopener noreferrer"
 BODY_MIN_LENGTH = 20
@@ -103,9 +104,13 @@ class ExperienceQuerySet(models.QuerySet):
 
     def waiting_by(self, user) -> "ExperienceQuerySet":
         """The posts of `user` that readers cannot see yet, or see in an older version."""
-        if not user.is_authenticated:
+        if not is_one_member(user):
             return self.none()
-        return self.filter(author=user).filter(
+        return self.filter(author=user).waiting()
+
+    def waiting(self) -> "ExperienceQuerySet":
+        """Posts readers cannot see yet, or see in an older version."""
+        return self.filter(
             models.Q(status=Experience.Status.PENDING)
             | models.Q(has_pending_edit=True)
             | models.Q(is_hidden=True)
@@ -152,7 +157,7 @@ class ExperienceQuerySet(models.QuerySet):
                 )
             )
         )
-        if viewer is not None and viewer.is_authenticated:
+        if is_one_member(viewer):
             experiences = experiences.annotate(
                 viewer_found_helpful=models.Exists(
                     Reaction.objects.filter(experience=models.OuterRef("pk"), user=viewer)
@@ -525,11 +530,13 @@ class ReplyQuerySet(models.QuerySet):
         and the viewer's own that wait for a moderator (or were hidden after reports), with a
         notice. A visitor never gets a reply under a members-only post, whose audience every
         reply inherits. The author sees their pending replies only on pages that are never
-        stored for others (core.pagecache stores anonymous pages only).
+        stored for others: core.pagecache stores anonymous pages, and members' editions made
+        for any member (members.viewers.ANY_MEMBER), who has no replies of their own.
         """
         shown = models.Q(status=Reply.Status.APPROVED, is_hidden=False)
-        if viewer is not None and viewer.is_authenticated:
+        if is_one_member(viewer):
             shown |= models.Q(author=viewer) & ~models.Q(status=Reply.Status.REJECTED)
+        if viewer is not None and viewer.is_authenticated:
             replies = self.filter(shown)
         else:
             replies = self.filter(shown).exclude(experience__audience=Experience.Audience.MEMBERS)

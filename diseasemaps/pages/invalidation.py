@@ -14,7 +14,8 @@ the commit is not kept. The tags:
   erased account, all of which are rare.
 
 A reply shows under its post: approving, hiding, rejecting or deleting it refreshes the post's
-pages. A member's new pseudonym or avatar refreshes the pages that show their posts and replies.
+pages. A member's new pseudonym or avatar refreshes the pages that show their posts and replies;
+a change to who may see their relationship to a condition, the pages of their posts on it.
 
 What members follow, their notifications and e-mail choices (the community app) show on no
 public page: a condition's or question's stored page carries only the visitor's "log in to
@@ -34,7 +35,7 @@ from diseasemaps.conditions.models import Condition, ConditionAlias
 from diseasemaps.core.pagecache import EVERYTHING, invalidate, tag
 from diseasemaps.experiences.models import Experience, Reply, Treatment
 from diseasemaps.experiences.signals import question_figures_changed
-from diseasemaps.members.models import MemberProfile, ReviewerProfile, User
+from diseasemaps.members.models import MemberCondition, MemberProfile, ReviewerProfile, User
 from diseasemaps.members.signals import community_figures_changed
 
 SITE = "site"
@@ -155,6 +156,25 @@ def member_shown_changed(sender, instance: MemberProfile, created=False, **kwarg
         _refresh(*tags)
 
 
+def relationship_shown_changed(sender, instance: MemberCondition, **kwargs) -> None:
+    """
+    Whether a member's relationship to a condition is shown beside their posts on it ("Lives
+    with it") follows who may see it: the pages of their posts on that condition.
+    """
+    posts = Experience.objects.filter(
+        author_id=instance.user_id, condition_id=instance.condition_id
+    )
+    tags = []
+    for condition_slug, question_slug in posts.values_list(
+        "condition__slug", "question__slug"
+    ).distinct():
+        tags.append(tag("condition", condition_slug))
+        if question_slug:
+            tags.extend(_question_tags(condition_slug, question_slug))
+    if tags:
+        _refresh(*tags)
+
+
 def connect() -> None:
     """Called once, from PagesConfig.ready()."""
     for model in (Condition, ConditionAlias, Treatment, ReviewerProfile):
@@ -167,6 +187,10 @@ def connect() -> None:
     pre_save.connect(remember_question_address, sender=Question, dispatch_uid="pages.q-before")
     pre_save.connect(remember_how_member_is_shown, sender=MemberProfile, dispatch_uid="pages.m0")
     post_save.connect(member_shown_changed, sender=MemberProfile, dispatch_uid="pages.m1")
+    post_save.connect(relationship_shown_changed, sender=MemberCondition, dispatch_uid="pages.mc")
+    post_delete.connect(
+        relationship_shown_changed, sender=MemberCondition, dispatch_uid="pages.mc-"
+    )
     for signal, uid in ((post_save, "save"), (post_delete, "delete")):
         signal.connect(question_changed, sender=Question, dispatch_uid=f"pages.q.{uid}")
         signal.connect(revision_changed, sender=AnswerRevision, dispatch_uid=f"pages.r.{uid}")

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -25,7 +26,7 @@ from diseasemaps.community.services import is_following
 from diseasemaps.conditions.jsonld import condition_jsonld
 from diseasemaps.conditions.models import Condition
 from diseasemaps.core.jsonld import render_jsonld
-from diseasemaps.core.pagecache import public_page, tag
+from diseasemaps.core.pagecache import Holes, members_edition, public_page, tag
 from diseasemaps.core.ratelimit import limit_member_reads
 from diseasemaps.core.seo import (
     SITE_DESCRIPTION,
@@ -39,6 +40,8 @@ from diseasemaps.experiences import services as experiences_services
 from diseasemaps.experiences.feed import ExperienceFeed
 from diseasemaps.experiences.models import Experience, PeopleCount
 from diseasemaps.members.models import popular_conditions
+from diseasemaps.members.viewers import ANY_MEMBER
+from diseasemaps.pages.editions import fill_question_page, viewer_state
 
 
 @public_page(tags=lambda: ["site"])
@@ -177,9 +180,6 @@ def question_page_context(
         ),
         "experiences_page": page,
         "experience_feed": feed,
-        "own_waiting": (
-            list(Experience.objects.waiting_by(viewer).filter(question=question)) if viewer else []
-        ),
         "people_count": people,
         "people_sentence": people.sentence(
             condition=question.condition.display_name,
@@ -191,19 +191,50 @@ def question_page_context(
     }
 
 
-@public_page(tags=lambda condition_slug, slug: [tag("question", condition_slug, slug)])
+QUESTION_TEMPLATE = "answers/question_detail.html"
+
+
+def _question_tags(condition_slug: str, slug: str) -> list[str]:
+    return [tag("question", condition_slug, slug)]
+
+
+@public_page(tags=_question_tags)
 @limit_member_reads
 def question_detail(request, condition_slug: str, slug: str):
+    """
+    A visitor's page is stored whole (core.pagecache). A member's is filled in from the
+    members' edition, the page as every member sees it, made once per change; unless they
+    have messages waiting, which show once, in a page made for them.
+    """
+    user = request.user
+    if user.is_authenticated and not _has_messages(request):
+        edition = members_edition(
+            request,
+            tags=_question_tags(condition_slug, slug),
+            make=lambda holes: _question_members_edition(request, condition_slug, slug, holes),
+        )
+        if edition is not None:
+            return HttpResponse(fill_question_page(request, *edition))
     question = published_question(condition_slug, slug)
+    context = _question_detail_context(request, question, viewer=user)
+    state = viewer_state(user, question_id=question.pk)
+    context["following"] = state.following
+    context["unread_notifications"] = state.unread_notifications
+    context["own_waiting"] = (
+        Experience.objects.filter(pk__in=state.waiting) if state.waiting else []
+    )
+    return render(request, QUESTION_TEMPLATE, context)
+
+
+def _question_detail_context(request, question: Question, *, viewer) -> dict:
     context = question_page_context(
         question=question,
         revision=question.live_revision,
         page_number=request.GET.get("page"),
-        viewer=request.user,
+        viewer=viewer,
         sort=request.GET.get("sort"),
         treatment=request.GET.get("treatment"),
     )
-    context["following"] = is_following(user=request.user, question=question)
     context["share"] = ShareMeta(
         path=question.get_absolute_url(),
         title=question.title,
@@ -218,7 +249,33 @@ def question_detail(request, condition_slug: str, slug: str):
             experience_people=context["people_count"],
         )
     )
-    return render(request, "answers/question_detail.html", context)
+    return context
+
+
+def _question_members_edition(
+    request, condition_slug: str, slug: str, holes: Holes
+) -> tuple[str, dict]:
+    """The question page as any member sees it, with holes for each member's own parts."""
+    question = published_question(condition_slug, slug)
+    context = _question_detail_context(request, question, viewer=ANY_MEMBER)
+    context.update(holes=holes, user=ANY_MEMBER, csrf_token=holes["csrf"], messages=(), perms=None)
+    facts = {
+        "question": question.pk,
+        "posts": {post.pk: post.author_id for post in context["experiences_page"].object_list},
+        "site_name": settings.DISEASEMAPS_SITE_NAME,
+        "follow": {
+            "follow_url": reverse("community:follow-question", args=[condition_slug, slug]),
+            "unfollow_url": reverse("community:unfollow-question", args=[condition_slug, slug]),
+            "what": "this question",
+            "page_url": question.get_absolute_url(),
+        },
+    }
+    return render_to_string(QUESTION_TEMPLATE, context, request=request), facts
+
+
+def _has_messages(request) -> bool:
+    """Messages for the member (django.contrib.messages: in a cookie, else in the session)."""
+    return "messages" in request.COOKIES or "_messages" in request.session
 
 
 @require_GET

@@ -28,10 +28,10 @@ CONDITIONS, MEMBERS, EXPERIENCES = 3, 5, 6
 # posts, their treatments, their replies); a question (the question, its sources, the
 # condition's treatments, a page of posts, their treatments, their replies). A member adds the
 # session and the account and their unread notifications (every page), the two read limits
-# and whether they follow it (condition and question pages), and their own waiting posts
-# (question).
+# and whether they follow it (condition and question pages); on the question page, one query
+# reads what is theirs (following, unread, waiting posts: pages.editions.viewer_state).
 VISITOR = {"home": 2, "a-z": 4, "condition": 6, "question": 6}
-MEMBER = {"home": 5, "a-z": 7, "condition": 12, "question": 13}
+MEMBER = {"home": 5, "a-z": 7, "condition": 12, "question": 11}
 
 
 def _add(scale: int, question, batch: str) -> None:
