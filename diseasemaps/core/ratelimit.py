@@ -78,19 +78,31 @@ def _redis(key: str):
     return caches["default"]._cache.get_client(key, write=True)
 
 
+def count_each(*attempts: tuple[RateLimit, str]) -> list[int]:
+    """
+    Count one attempt against each (limit, key) and return each count, as `RateLimit.count`
+    does; on Redis in one round trip (one MULTI/EXEC for all).
+    """
+    windows = [(limit._key(key), limit.period) for limit, key in attempts]
+    if _uses_redis():
+        return _count_in_redis(windows)
+    return [_count_in_database(key, period) for key, period in windows]
+
+
 def _count(key: str, period: int) -> int:
     if _uses_redis():
-        return _count_in_redis(key, period)
+        return _count_in_redis([(key, period)])[0]
     return _count_in_database(key, period)
 
 
-def _count_in_redis(key: str, period: int) -> int:
-    redis_key = caches["default"].make_and_validate_key(key)
-    with _redis(key).pipeline(transaction=True) as pipeline:
-        pipeline.set(redis_key, 0, ex=period, nx=True)  # a new window, if there is none
-        pipeline.incr(redis_key)  # keeps the window's expiry
-        _created, count = pipeline.execute()
-    return int(count)
+def _count_in_redis(windows: list[tuple[str, int]]) -> list[int]:
+    with _redis(windows[0][0]).pipeline(transaction=True) as pipeline:
+        for key, period in windows:
+            redis_key = caches["default"].make_and_validate_key(key)
+            pipeline.set(redis_key, 0, ex=period, nx=True)  # a new window, if there is none
+            pipeline.incr(redis_key)  # keeps the window's expiry
+        replies = pipeline.execute()
+    return [int(count) for count in replies[1::2]]
 
 
 def _count_in_database(key: str, period: int) -> int:
@@ -170,8 +182,8 @@ def member_reads_paused(request: HttpRequest) -> bool:
     per_account, per_address = member_read_limits()
     address = client_ip(request)
     over = []
-    for limit, key in ((per_account, f"user:{request.user.pk}"), (per_address, f"ip:{address}")):
-        count = limit.count(key)
+    counts = count_each((per_account, f"user:{request.user.pk}"), (per_address, f"ip:{address}"))
+    for limit, count in zip((per_account, per_address), counts, strict=True):
         if count > limit.limit:
             over.append(limit)
         if count == limit.limit + 1:

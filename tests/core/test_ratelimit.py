@@ -159,3 +159,29 @@ def test_on_redis_attempts_keep_the_window_end_and_reset_starts_anew(redis_cache
     assert limit.hit("k") is True
     limit.reset("k")
     assert limit.hit("k") is False
+
+
+@pytest.mark.parametrize("store", ["database", "redis"])
+def test_count_each_counts_one_attempt_in_every_window(request, db, store):
+    if store == "redis":
+        request.getfixturevalue("redis_cache")
+    first, second = RateLimit("each-1", limit=5, period=60), RateLimit("each-2", limit=5, period=60)
+    assert ratelimit.count_each((first, "k"), (second, "k")) == [1, 1]
+    assert ratelimit.count_each((first, "k"), (second, "other")) == [2, 1]
+    assert first.count("k") == 3
+    assert second.count("k") == 2
+
+
+def test_on_redis_count_each_is_one_round_trip(redis_cache, monkeypatch):
+    executed = []
+    pipeline_class = type(ratelimit._redis("any").pipeline())
+    real_execute = pipeline_class.execute
+
+    def execute(self, *args, **kwargs):
+        executed.append(len(self.command_stack))
+        return real_execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline_class, "execute", execute)
+    limits = [RateLimit(f"trip-{n}", limit=5, period=60) for n in range(3)]
+    assert ratelimit.count_each(*((limit, "k") for limit in limits)) == [1, 1, 1]
+    assert executed == [6]  # one MULTI/EXEC: a SET NX and an INCR per window
