@@ -15,7 +15,7 @@ done
 # shellcheck source=scripts/lib/postgres.sh
 source scripts/lib/postgres.sh  # sets PG_URL; stops the server on exit
 
-# The shared cache (the page cache, sessions' rate limits) on a throwaway Redis, as production.
+# The shared cache (the page cache, sessions, rate limits) on a throwaway Redis, as production.
 REDIS_PORT=$($BIN/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --daemonize yes \
   --pidfile "$PGTMP/redis.pid" --dir "$PGTMP" >/dev/null
@@ -27,6 +27,8 @@ trap stop_all EXIT
 
 export DEBUG=0 SECRET_KEY="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 export DATABASE_URL="$PG_URL" CACHE_URL="redis://127.0.0.1:$REDIS_PORT/0" LOG_LEVEL=WARNING
+# Sessions in Redis, as the README's production settings have them.
+export SESSION_ENGINE=django.contrib.sessions.backends.cache
 # A member reads the question page thousands of times here: the limit is counted, not reached.
 export DISEASEMAPS_MEMBER_READS_PER_ACCOUNT=1000000000 DISEASEMAPS_MEMBER_READS_PER_ADDRESS=1000000000
 $BIN/python manage.py collectstatic --noinput --verbosity 0

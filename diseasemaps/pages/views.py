@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET
 
 from diseasemaps.answers import services as answers_services
 from diseasemaps.answers.forms import QuestionSuggestionForm
-from diseasemaps.answers.fragments import reviewed_answer_html
 from diseasemaps.answers.jsonld import question_jsonld
 from diseasemaps.answers.models import AnswerRevision, Question
 from diseasemaps.answers.views import published_question
@@ -175,9 +174,6 @@ def question_page_context(
         "condition": question.condition,
         "revision": revision,
         "sources": sources,
-        "reviewed_answer": reviewed_answer_html(
-            revision=revision, question=question, sources=sources
-        ),
         "experiences_page": page,
         "experience_feed": feed,
         "people_count": people,
