@@ -23,6 +23,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -196,6 +197,8 @@ class Gunicorn:
     def __init__(self):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Its logs (one access line per request) go to a file, shown if it does not start.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
         environment = {
             **os.environ,
             "ALLOWED_HOSTS": "127.0.0.1",
@@ -206,7 +209,7 @@ class Gunicorn:
             [sys.executable, "-m", "gunicorn", "diseasemaps.wsgi", "-c", "gunicorn.conf.py",
              "--worker-class", "sync", "--workers", "2", "--max-requests", "0",
              "--bind", f"127.0.0.1:{self.port}"],
-            cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
+            cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=self.log,
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while True:
@@ -216,6 +219,8 @@ class Gunicorn:
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
+                    self.log.seek(0)
+                    sys.stderr.write(self.log.read().decode(errors="replace")[-4000:])
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.2)
 
@@ -227,6 +232,7 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.log.close()
 
 
 def measure_load() -> dict:
