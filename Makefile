@@ -1,6 +1,6 @@
 # DiseaseMaps: two commands do everything from a clean clone.
 #   make run    set up a development site on SQLite with demo content and serve it
-#   make test   set up everything the suite needs and run it on PostgreSQL, then SQLite
+#   make test   set up everything the suite needs and run it on PostgreSQL and on SQLite
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +15,7 @@ DEV_ENV := DEBUG=1 LOG_FORMAT=text
 
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT) (SQLite)"
-	@echo "make test   run the whole suite (PostgreSQL, then SQLite)"
+	@echo "make test   run the whole suite (PostgreSQL and SQLite, side by side)"
 	@echo "make lint   ruff and the import layers only"
 	@echo "make audit  Lighthouse on the home, condition and question pages (docs/lighthouse.md)"
 	@echo "make bench  time the pages at demo size and at scale, under wrk too (docs/benchmarks.md)"
