@@ -134,15 +134,17 @@ class ExperienceQuerySet(models.QuerySet):
         shown_to = [MemberCondition.Visibility.EVERYONE]
         if viewer is not None and viewer.is_authenticated:
             shown_to.append(MemberCondition.Visibility.MEMBERS)
-        shown = models.Exists(
-            MemberCondition.objects.filter(
-                user=models.OuterRef("author"),
-                condition=models.OuterRef("condition"),
-                visibility__in=shown_to,
-            )
+        # The author's row for the post's condition (one at most: a member has one per
+        # condition), joined rather than looked up in a subquery, which PostgreSQL would plan
+        # for every visible post of a question, not for the page of them it returns.
+        written_from = models.FilteredRelation(
+            "author__member_conditions",
+            condition=models.Q(author__member_conditions__condition=models.F("condition")),
         )
+        shown = models.Q(written_from__visibility__in=shown_to)
         experiences = (
-            self.select_related("author__member_profile")
+            self.annotate(written_from=written_from)
+            .select_related("author__member_profile")
             .prefetch_related(
                 "treatments",
                 models.Prefetch(

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from diseasemaps.experiences.models import Experience, PeopleCount
 from diseasemaps.members.models import MemberCondition
-from tests.factories import ExperienceFactory, MemberFactory, QuestionFactory
+from tests.factories import ExperienceFactory, MemberFactory, QuestionFactory, published_question
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +131,23 @@ def test_set_body_drops_headings_and_marks_links_as_user_content():
     experience.set_body("## Not a heading\n\n[link](https://example.org)")
     assert "<h2" not in experience.body_html
     assert 'rel="nofollow ugc noopener noreferrer"' in experience.body_html
+
+
+@pytest.mark.postgres_only  # the plan is PostgreSQL's
+def test_a_page_of_posts_reads_the_authors_relationships_by_join_not_per_post_subquery():
+    """
+    A subquery in the select list is planned for every visible post of the question, not for
+    the page returned: PostgreSQL hashed the whole members_membercondition table for it (44 ms
+    with 134,000 memberships). The author's row for the post's condition is joined instead.
+    """
+    from django.db import connection
+
+    question = published_question()
+    ExperienceFactory.create_batch(3, question=question)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    page = Experience.objects.visible().filter(question=question).for_display(viewer=None)[:20]
+    plan = page.explain()
+    assert "members_membercondition" in plan
+    assert "SubPlan" not in plan
+    assert len(list(page)) == 3
