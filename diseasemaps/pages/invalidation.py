@@ -19,7 +19,8 @@ a change to who may see their relationship to a condition, the pages of their po
 
 What members follow, their notifications and e-mail choices (the community app) show on no
 public page: a condition's or question's stored page carries only the visitor's "log in to
-follow" link (members' pages are never stored), so following refreshes nothing.
+follow" link, and a question's members' edition only a hole where each member's follow button
+goes (core.pagecache.Holes), so following refreshes nothing.
 
 The stored figures are written with `update()`, which sends no model signal: their keepers
 announce a change instead (`question_figures_changed`, `community_figures_changed`), and the
