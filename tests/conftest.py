@@ -65,7 +65,7 @@ def redis_cache(settings, redis_url):
     from django.core.cache import cache
 
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+        "default": {"BACKEND": "diseasemaps.core.cache.RedisCache", "LOCATION": redis_url}
     }
     cache.clear()
     yield cache

@@ -171,7 +171,7 @@ def test_a_statement_that_runs_past_the_timeout_gives_a_503():
 def test_a_cache_that_cannot_be_reached_gives_a_503(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "diseasemaps.core.cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

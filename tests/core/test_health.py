@@ -44,7 +44,7 @@ def test_health_names_the_cache_when_it_cannot_be_reached(settings):
         port = sock.getsockname()[1]
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "diseasemaps.core.cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
