@@ -1,5 +1,6 @@
 """
-The shared cache on Redis: Django's backend, with one Redis client per connection pool.
+The shared cache on Redis: Django's backend, with one Redis client per connection pool and a
+quicker read of what it stored.
 
 Django makes a new `redis.Redis` for every cache operation, and each one builds its table of
 several hundred command callbacks (about 60 µs, as long as the round trip to Redis itself).
@@ -7,12 +8,30 @@ A client holds no connection of its own (it takes one from the pool for each com
 safe to share between threads, so each pool's client is made once per process.
 """
 
+import pickle
+
 from django.core.cache.backends import redis
+
+# Every pickle of protocol 2 or later starts with the PROTO opcode.
+PICKLE_START = b"\x80"
+
+
+class RedisSerializer(redis.RedisSerializer):
+    """
+    Django's, which stores integers as they are (for INCR) and everything else pickled, but
+    reads a pickle without first trying it as an integer: the failed int() raised an exception
+    and formatted a repr of the value on every read of a stored page.
+    """
+
+    def loads(self, data):
+        if data[:1] == PICKLE_START:
+            return pickle.loads(data)  # noqa: S301 (only what this cache stored)
+        return super().loads(data)
 
 
 class RedisCacheClient(redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, servers, serializer=None, **options):
+        super().__init__(servers, serializer=serializer or RedisSerializer, **options)
         self._clients = {}
 
     def get_client(self, key=None, *, write=False):

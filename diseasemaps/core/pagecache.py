@@ -55,6 +55,13 @@ GZIP_MIN_LENGTH = 200
 PLAIN, GZIP = "identity", "gzip"
 # Paths whose tags each process remembers (the most recently asked for).
 ROUTES_KEPT = 2048
+# The headers that make a request conditional (most requests have none of them).
+CONDITIONS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 TagsFunction = Callable[..., Iterable[str]]
 
@@ -227,7 +234,9 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _serve(request: HttpRequest, stored: dict, tags: tuple[str, ...]) -> HttpResponse:
-        response = get_conditional_response(request, etag=stored["etag"])
+        response = None
+        if not request.META.keys().isdisjoint(CONDITIONS):
+            response = get_conditional_response(request, etag=stored["etag"])
         if response is None:
             response = HttpResponse(stored["body"], headers=stored["headers"])
         response["ETag"] = stored["etag"]

@@ -6,7 +6,7 @@ import sys
 import threading
 from pathlib import Path
 
-from diseasemaps.core.cache import RedisCache
+from diseasemaps.core.cache import RedisCache, RedisSerializer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,3 +55,25 @@ def test_threads_share_the_client_and_each_gets_its_own_answers(redis_url):
         thread.join()
     assert answers == {n: [n * 10] * 50 for n in range(8)}
     cache.clear()
+
+
+def test_stored_values_read_back_as_they_were(redis_url):
+    cache = RedisCache(redis_url, {})
+    cache.clear()
+    values = {"int": 42, "negative": -7, "flag": True, "text": "42", "page": {"body": b"\x80x"}}
+    cache.set_many(values)
+    assert cache.get_many(list(values)) == values
+    assert cache.incr("int") == 43
+    cache.clear()
+
+
+def test_a_pickled_value_is_read_without_trying_it_as_an_integer(monkeypatch):
+    from django.core.cache.backends import redis as django_redis
+
+    tried = []
+    monkeypatch.setattr(django_redis, "int", lambda data: tried.append(data) or 0, raising=False)
+    serializer = RedisSerializer()
+    assert serializer.loads(serializer.dumps({"body": b"<html>"})) == {"body": b"<html>"}
+    assert tried == []
+    serializer.loads(b"42")  # an integer is stored as it is, for INCR
+    assert tried == [b"42"]

@@ -326,3 +326,17 @@ def test_a_new_pseudonym_refreshes_the_pages_with_the_members_posts():
     html = _html(post.question.get_absolute_url())
     assert "ANewPseudonym" in html
     assert old_name not in html
+
+
+def test_every_kind_of_conditional_request_is_still_answered():
+    question = published_question()
+    url = question.get_absolute_url()
+    etag = Client().get(url)["ETag"]
+    assert Client().get(url, headers={"if-none-match": etag}).status_code == 304
+    assert Client().get(url, headers={"if-none-match": '"other"'}).status_code == 200
+    assert Client().get(url, headers={"if-match": '"other"'}).status_code == 412
+    assert Client().get(url, headers={"if-match": etag}).status_code == 200
+    not_modified = Client().get(url, headers={"if-none-match": etag})
+    assert not_modified["ETag"] == etag
+    assert "Cookie" in not_modified["Vary"]
+    assert not_modified["Cache-Tag"].startswith("all,")
