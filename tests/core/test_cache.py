@@ -77,3 +77,42 @@ def test_a_pickled_value_is_read_without_trying_it_as_an_integer(monkeypatch):
     assert tried == []
     serializer.loads(b"42")  # an integer is stored as it is, for INCR
     assert tried == [b"42"]
+
+
+def test_a_read_of_many_keys_gives_what_is_there_and_leaves_out_the_rest(redis_url):
+    cache = RedisCache(redis_url, {})
+    cache.clear()
+    cache.set_many({"page": {"body": b"<html>"}, "tag": "v1", "count": 3})
+    assert cache.get_many(["page", "missing", "tag", "count"]) == {
+        "page": {"body": b"<html>"},
+        "tag": "v1",
+        "count": 3,
+    }
+    assert cache.get_many([]) == {}
+    cache.clear()
+
+
+def test_a_connection_that_fails_during_a_read_is_dropped_and_the_read_made_again(
+    redis_url, monkeypatch
+):
+    from redis.connection import Connection
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    cache = RedisCache(redis_url, {})
+    cache.clear()
+    cache.set("page", "stored")
+    send_command = Connection.send_command
+    failed = []
+
+    def failing_once(connection, *args, **kwargs):
+        if not failed:
+            failed.append(connection)
+            raise RedisConnectionError("the connection was reset")
+        return send_command(connection, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "send_command", failing_once)
+    assert cache.get_many(["page"]) == {"page": "stored"}
+    assert len(failed) == 1
+    assert failed[0]._sock is None  # dropped, not put back as it was
+    monkeypatch.undo()
+    cache.clear()
