@@ -147,7 +147,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://diseasemaps_cache")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "diseasemaps.core.cache.RedisCache"  # one client per pool
+    # Django's backend, with one Redis client per process rather than one per operation.
+    CACHES["default"]["BACKEND"] = "diseasemaps.core.cache.RedisCache"
     # A Redis that does not answer fails within a second, like the database (a 503, not a hang).
     CACHES["default"].setdefault("OPTIONS", {})
     CACHES["default"]["OPTIONS"].setdefault(

@@ -20,6 +20,11 @@ marked private. Pages that are stored are also sent with `Cache-Control: public`
 naming their tags (for purging a CDN by tag), and gzip when the browser accepts it; no other
 page is compressed, so no page with a CSRF token or personal data is open to BREACH.
 
+A visitor's hit is the hot path of the whole site, so it costs one cache read: the page, in the
+encoding the request is sent, with its tags' current versions. The plain and the gzip copy are
+stored apart, so a request reads only the copy it is sent; and each path's tags are worked out
+once per process (they come from the URLs and the views' code, never from data).
+
 Members never get a stored page, but a page they all see alike can be made once for all of
 them: its members' edition (`members_edition`), with holes where each member's own parts go.
 See `Holes`.
@@ -38,7 +43,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.safestring import SafeString
@@ -55,6 +60,17 @@ KEPT_HEADERS = (
 )
 # Smaller bodies are not worth compressing.
 GZIP_MIN_LENGTH = 200
+# The encodings a page is stored in, each under a key of its own.
+PLAIN, GZIP = "identity", "gzip"
+# Paths whose tags each process remembers (the most recently asked for).
+ROUTES_KEPT = 2048
+# The headers that make a request conditional (most requests have none of them).
+CONDITIONS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 TagsFunction = Callable[..., Iterable[str]]
 
@@ -62,7 +78,8 @@ TagsFunction = Callable[..., Iterable[str]]
 def public_page(*, tags: TagsFunction) -> Callable:
     """
     Mark a view's page as one visitors may be served from the shared cache. `tags` is called
-    with the view's URL keyword arguments and returns the tags of what the page shows.
+    with the view's URL keyword arguments and returns the tags of what the page shows; it must
+    depend on them alone, as its answer is kept for the path.
     """
 
     def mark(view):
@@ -91,10 +108,13 @@ def tag(kind: str, *slugs: str) -> str:
     return ":".join([kind, "/".join(slugs)]) if slugs else kind
 
 
-def _page_key(request: HttpRequest, edition: str = "page") -> str:
-    """GET and HEAD of one address share a page, made by this release of the code."""
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"pagecache:{edition}:{_release()}:{digest}"
+def _page_key(request: HttpRequest, edition: str) -> str:
+    """
+    GET and HEAD of one address share a page, made by this release of the code; each edition
+    of it has a key of its own: a visitor's in each encoding (PLAIN, GZIP), the members' one.
+    """
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"pagecache:{edition}:{_release()}:{address}"
 
 
 @functools.cache
@@ -112,6 +132,10 @@ def _release() -> str:
     return digest.hexdigest()[:16]
 
 
+def _encoding(request: HttpRequest) -> str:
+    return GZIP if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else PLAIN
+
+
 def _new_version() -> str:
     return uuid.uuid4().hex
 
@@ -123,16 +147,23 @@ def _is_anonymous_reader(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def _tags_for(request: HttpRequest) -> list[str] | None:
+def _tags_for(request: HttpRequest) -> tuple[str, ...] | None:
     """The page's tags if its view opted in, else None."""
+    return _route_tags(get_resolver(get_urlconf()), request.path_info)
+
+
+@functools.lru_cache(maxsize=ROUTES_KEPT)
+def _route_tags(resolver, path: str) -> tuple[str, ...] | None:
+    # Kept per URLconf (a test may set another) and path: both are code, so the answer holds
+    # for as long as the process runs.
     try:
-        match = resolve(request.path_info)
+        match = resolver.resolve(path)
     except Resolver404:
         return None
     tags_function = getattr(match.func, "page_cache_tags", None)
     if tags_function is None:
         return None
-    return [EVERYTHING, *tags_function(**match.kwargs)]
+    return (EVERYTHING, *tags_function(**match.kwargs))
 
 
 def _timeout() -> int:
@@ -145,7 +176,7 @@ def _timeout() -> int:
     return max(1, min(settings.DISEASEMAPS_PAGE_CACHE_SECONDS, until_midnight))
 
 
-def _current_versions(cache, tags: list[str], found: dict) -> dict[str, str]:
+def _current_versions(cache, tags: tuple[str, ...], found: dict) -> dict[str, str]:
     """Each tag's version; a tag never seen (or evicted) gets a new one, which no page has."""
     versions = {tag: found.get(_tag_key(tag)) for tag in tags}
     missing = {tag for tag, version in versions.items() if version is None}
@@ -155,6 +186,19 @@ def _current_versions(cache, tags: list[str], found: dict) -> dict[str, str]:
         fresh = cache.get_many([_tag_key(tag) for tag in missing])
         versions.update({tag: fresh.get(_tag_key(tag)) for tag in missing})
     return versions
+
+
+def _copy(page: dict, body: bytes, headers: dict) -> dict:
+    """
+    One encoding of a stored page: the body sent and every header that describes it, its
+    length among them (as CommonMiddleware gives every other page), so the server sends it
+    in one piece rather than in chunks.
+    """
+    return {
+        **page,
+        "body": body,
+        "headers": {**page["headers"], **headers, "Content-Length": str(len(body))},
+    }
 
 
 class PageCacheMiddleware:
@@ -170,7 +214,8 @@ class PageCacheMiddleware:
         if tags is None:
             return self.get_response(request)
         cache = _cache()
-        page_key = _page_key(request)
+        encoding = _encoding(request)
+        page_key = _page_key(request, encoding)
         found = cache.get_many([page_key, *(_tag_key(tag) for tag in tags)])
         versions = _current_versions(cache, tags, found)
         stored = found.get(page_key)
@@ -179,8 +224,8 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if not self._may_store(response):
             return response
-        stored = self._store(cache, page_key, response, versions)
-        return self._serve(request, stored, tags)
+        stored = self._store(cache, request, response, versions)
+        return self._serve(request, stored[encoding], tags)
 
     @staticmethod
     def _may_store(response: HttpResponse) -> bool:
@@ -194,32 +239,33 @@ class PageCacheMiddleware:
         )
 
     @staticmethod
-    def _store(cache, page_key: str, response: HttpResponse, versions: dict) -> dict:
+    def _store(cache, request: HttpRequest, response: HttpResponse, versions: dict) -> dict:
+        """Store the page in each encoding; a small one goes as it is to every request."""
         body = response.content
-        stored = {
+        page = {
             "versions": versions,
-            "headers": {name: response[name] for name in KEPT_HEADERS if response.has_header(name)},
-            "body": body,
-            "gzip": gzip.compress(body, mtime=0) if len(body) >= GZIP_MIN_LENGTH else None,
             "etag": '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"',
+            "headers": {name: response[name] for name in KEPT_HEADERS if response.has_header(name)},
         }
-        cache.set(page_key, stored, timeout=_timeout())
-        return stored
+        copies = {PLAIN: _copy(page, body, {})}
+        copies[GZIP] = (
+            _copy(page, gzip.compress(body, mtime=0), {"Content-Encoding": "gzip"})
+            if len(body) >= GZIP_MIN_LENGTH
+            else copies[PLAIN]
+        )
+        cache.set_many(
+            {_page_key(request, encoding): copy for encoding, copy in copies.items()},
+            timeout=_timeout(),
+        )
+        return copies
 
     @staticmethod
-    def _serve(request: HttpRequest, stored: dict, tags: list[str]) -> HttpResponse:
-        not_modified = get_conditional_response(request, etag=stored["etag"])
-        compressed = stored["gzip"] is not None and "gzip" in request.headers.get(
-            "Accept-Encoding", ""
-        )
-        if not_modified is not None:
-            response = not_modified
-        else:
-            response = HttpResponse(stored["gzip"] if compressed else stored["body"])
-            for name, value in stored["headers"].items():
-                response[name] = value
-            if compressed:
-                response["Content-Encoding"] = "gzip"
+    def _serve(request: HttpRequest, stored: dict, tags: tuple[str, ...]) -> HttpResponse:
+        response = None
+        if not request.META.keys().isdisjoint(CONDITIONS):
+            response = get_conditional_response(request, etag=stored["etag"])
+        if response is None:
+            response = HttpResponse(stored["body"], headers=stored["headers"])
         response["ETag"] = stored["etag"]
         response["Cache-Control"] = (
             f"public, max-age=0, s-maxage={settings.DISEASEMAPS_CDN_SECONDS}"

@@ -6,9 +6,10 @@ import gzip
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 
 from diseasemaps.answers import services as answer_services
@@ -62,6 +63,70 @@ def test_a_visitors_page_is_compressed_and_a_conditional_request_gets_304():
     assert again.content == b""
 
 
+def test_a_stored_page_is_sent_with_its_length_in_either_encoding():
+    question = published_question()
+    Client().get(question.get_absolute_url())
+    for headers in ({}, {"accept-encoding": "gzip"}):
+        response, queries = _get(Client(), question.get_absolute_url(), **headers)
+        assert queries == 0
+        assert response["Content-Length"] == str(len(response.content))
+
+
+def test_a_request_reads_only_the_copy_it_is_sent(monkeypatch):
+    question = published_question()
+    url = question.get_absolute_url()
+    plain = Client().get(url).content
+    compressed = Client().get(url, headers={"accept-encoding": "gzip"}).content
+    bodies_read = []
+    page_cache = pagecache._cache()
+    get_many = page_cache.get_many
+
+    def reading(keys, *args, **kwargs):
+        found = get_many(keys, *args, **kwargs)
+        for value in found.values():
+            if isinstance(value, dict):  # a stored page, not a tag's version
+                bodies_read.extend(v for v in value.values() if isinstance(v, bytes))
+        return found
+
+    monkeypatch.setattr(page_cache, "get_many", reading)
+    response, queries = _get(Client(), url)
+    assert (queries, response.content, bodies_read) == (0, plain, [plain])
+    bodies_read.clear()
+    response, queries = _get(Client(), url, **{"accept-encoding": "gzip, deflate"})
+    assert (queries, response.content, bodies_read) == (0, compressed, [compressed])
+    # Either copy gone (evicted, say) leaves the other served from the cache.
+    cache.delete(pagecache._page_key(RequestFactory().get(url), pagecache.GZIP))
+    assert _get(Client(), url)[1] == 0
+
+
+# A view of this module's own, under its own URLs, to count how often its tags are asked for.
+tags_asked = []
+made = []
+
+
+@pagecache.public_page(tags=lambda slug: tags_asked.append(slug) or [pagecache.tag("thing", slug)])
+def thing(request, slug):
+    made.append(slug)
+    return HttpResponse(f"<p>{slug}, made {len(made)} times</p>" * 20)
+
+
+urlpatterns = [path("things/<slug:slug>/", thing)]
+
+
+def test_a_paths_tags_are_asked_for_once_and_its_versions_at_every_request(settings):
+    settings.ROOT_URLCONF = __name__
+    tags_asked.clear()
+    made.clear()
+    for url in ("/things/a/", "/things/a/", "/things/b/", "/things/a/"):
+        Client().get(url)
+    assert (tags_asked, made) == (["a", "b"], ["a", "b"])
+    pagecache.invalidate(pagecache.tag("thing", "a"))
+    assert "made 3 times" in Client().get("/things/a/").content.decode()
+    compressed = Client().get("/things/a/", headers={"accept-encoding": "gzip"})
+    assert "made 3 times" in gzip.decompress(compressed.content).decode()
+    assert (tags_asked, made) == (["a", "b"], ["a", "b", "a"])
+
+
 def test_each_address_with_its_query_is_a_page_of_its_own():
     ConditionFactory(name="Acne")
     ConditionFactory(name="Gout")
@@ -95,16 +160,22 @@ def test_a_members_own_waiting_post_is_never_in_a_visitors_page(member_client, m
     )
     assert "waiting for a moderator" in _html(question.get_absolute_url(), member_client).lower()
     _html(question.get_absolute_url())  # a visitor's page is stored
-    stored = cache.get(_page_key(question.get_absolute_url()))
-    assert stored is not None
-    assert b"Waiting for a moderator, private." not in stored["body"]
-    assert b"waiting for a moderator" not in stored["body"].lower()
+    for body in stored_bodies(question.get_absolute_url()):
+        assert b"Waiting for a moderator, private." not in body
+        assert b"waiting for a moderator" not in body.lower()
 
 
-def _page_key(url: str) -> str:
-    from django.test import RequestFactory
-
-    return pagecache._page_key(RequestFactory().get(url))
+def stored_bodies(url: str) -> list[bytes]:
+    """The page stored for `url`, as each of its copies (plain and gzip) would show it."""
+    request = RequestFactory().get(url)
+    copies = [cache.get(pagecache._page_key(request, e)) for e in (pagecache.PLAIN, pagecache.GZIP)]
+    assert None not in copies
+    return [
+        gzip.decompress(copy["body"])
+        if copy["headers"].get("Content-Encoding") == "gzip"
+        else copy["body"]
+        for copy in copies
+    ]
 
 
 def test_a_visitor_with_a_message_or_a_session_is_not_served_a_stored_page(settings):
@@ -255,3 +326,17 @@ def test_a_new_pseudonym_refreshes_the_pages_with_the_members_posts():
     html = _html(post.question.get_absolute_url())
     assert "ANewPseudonym" in html
     assert old_name not in html
+
+
+def test_every_kind_of_conditional_request_is_still_answered():
+    question = published_question()
+    url = question.get_absolute_url()
+    etag = Client().get(url)["ETag"]
+    assert Client().get(url, headers={"if-none-match": etag}).status_code == 304
+    assert Client().get(url, headers={"if-none-match": '"other"'}).status_code == 200
+    assert Client().get(url, headers={"if-match": '"other"'}).status_code == 412
+    assert Client().get(url, headers={"if-match": etag}).status_code == 200
+    not_modified = Client().get(url, headers={"if-none-match": etag})
+    assert not_modified["ETag"] == etag
+    assert "Cookie" in not_modified["Vary"]
+    assert not_modified["Cache-Tag"].startswith("all,")
