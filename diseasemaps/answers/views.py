@@ -44,6 +44,7 @@ def reviewer_detail(request, slug: str):
     profile = get_object_or_404(ReviewerProfile.objects.select_related("user"), slug=slug)
     reviewed = Paginator(
         Question.objects.published()
+        .for_listing()
         .filter(live_revision__reviewer=profile.user)
         .order_by("condition__name", "position", "pk"),
         REVIEWED_PER_PAGE,

@@ -43,7 +43,7 @@ from diseasemaps.members.models import popular_conditions
 
 @public_page(tags=lambda: ["site"])
 def home(request):
-    recently_reviewed = Question.objects.recently_reviewed()[:6]
+    recently_reviewed = Question.objects.recently_reviewed().for_listing()[:6]
     return render(
         request,
         "pages/home.html",
