@@ -25,6 +25,20 @@ class ConditionQuerySet(models.QuerySet):
     def with_alias_names(self) -> "ConditionQuerySet":
         return self.prefetch_related("aliases")
 
+    def for_index(self) -> "ConditionQuerySet":
+        """
+        What a line of the A–Z index shows: the name, the address and the other names, these
+        in a plain list (`alias_list`). A page has many lines, so it loads no summary and makes
+        no queryset per line.
+        """
+        return self.only("name", "slug", "abbreviation").prefetch_related(
+            models.Prefetch(
+                "aliases",
+                queryset=ConditionAlias.objects.only("condition_id", "name"),
+                to_attr="alias_list",
+            )
+        )
+
 
 class Condition(KeepsStoredFigures, TimeStampedModel):
     """

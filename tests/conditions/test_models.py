@@ -2,7 +2,12 @@ import pytest
 
 from diseasemaps.conditions.models import Condition
 from diseasemaps.members.models import MemberCondition
-from tests.factories import ConditionFactory, MemberConditionFactory, MemberFactory
+from tests.factories import (
+    ConditionAliasFactory,
+    ConditionFactory,
+    MemberConditionFactory,
+    MemberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +37,27 @@ def test_display_name_joins_name_and_abbreviation():
     assert condition.display_name == "Dermatofibrosarcoma Protuberans (DFSP)"
     assert condition.short_name == "DFSP"
     assert ConditionFactory(name="Gout").display_name == "Gout"
+
+
+def test_the_index_reads_its_lines_names_and_aliases_in_two_queries_and_no_summary(
+    django_assert_num_queries,
+):
+    dfsp = ConditionFactory(name="Dermatofibrosarcoma Protuberans", abbreviation="DFSP")
+    ConditionAliasFactory(condition=dfsp, name="Darier-Ferrand tumour")
+    ConditionAliasFactory(condition=dfsp, name="Bednar tumour")
+    ConditionFactory(name="Dermatitis")
+    with django_assert_num_queries(2):
+        conditions = list(Condition.objects.under_letter("D").for_index())
+        lines = [
+            (condition.get_absolute_url(), condition.display_name, condition.alias_list)
+            for condition in conditions
+        ]
+    assert [(name, [str(alias) for alias in aliases]) for _, name, aliases in lines] == [
+        ("Dermatitis", []),
+        ("Dermatofibrosarcoma Protuberans (DFSP)", ["Bednar tumour", "Darier-Ferrand tumour"]),
+    ]
+    assert lines[1][0] == dfsp.get_absolute_url()
+    assert "summary" in conditions[0].get_deferred_fields()
 
 
 def test_conditions_sort_case_insensitively():
