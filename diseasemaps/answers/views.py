@@ -15,7 +15,7 @@ from diseasemaps.members.models import ReviewerProfile
 # Readers' feedback: generous for a person, tight enough to keep a script out of the queue.
 FEEDBACK_LIMIT = RateLimit("answer-feedback", limit=10, period=3600)
 # A reviewer may stand behind thousands of answers: their page lists them in pages of this many.
-REVIEWED_PER_PAGE = 50
+REVIEWED_PER_PAGE = 25
 
 
 def published_question(condition_slug: str, slug: str) -> Question:
