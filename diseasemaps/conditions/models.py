@@ -1,6 +1,7 @@
 """Conditions: what members live with, and what reviewed questions are about."""
 
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.urls import reverse
 
@@ -83,6 +84,8 @@ class Condition(KeepsStoredFigures, TimeStampedModel):
         indexes = [
             # The largest communities first (home, an empty search), read from the index.
             models.Index(fields=["-member_count", "name"], name="conditions_by_community_size"),
+            # A page of one letter of the A–Z index, read in order rather than sorted.
+            models.Index(F("index_letter"), Lower("name"), name="conditions_by_letter_and_name"),
         ]
 
     def __str__(self) -> str:

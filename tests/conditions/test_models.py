@@ -81,3 +81,16 @@ def test_the_largest_communities_are_read_from_the_index_on_the_stored_figure():
     plan = popular_conditions(8).explain()
     assert "conditions_by_community_size" in plan
     assert "Sort" not in plan.replace("Incremental Sort", "")
+
+
+@pytest.mark.postgres_only  # the plan is PostgreSQL's
+def test_a_page_of_one_letter_is_read_in_order_from_the_index():
+    from django.db import connection
+
+    ConditionFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = Condition.objects.under_letter("C").for_index()[:50].explain()
+    assert "conditions_by_letter_and_name" in plan
+    assert "Sort" not in plan
