@@ -82,9 +82,32 @@ class QuestionQuerySet(models.QuerySet):
         return self.published().filter(_review_overdue(today, via="live_revision__"))
 
     def recently_reviewed(self, *, today: datetime.date | None = None) -> "QuestionQuerySet":
-        """Answers whose review holds, the most recently medically reviewed first."""
-        return self.review_current(today=today).order_by(
-            F("live_revision__reviewed_on").desc(nulls_last=True), "title"
+        """
+        Answers whose review holds, the most recently medically reviewed first: read in that
+        order from the index on the live revisions' review dates
+        (`answers_live_by_reviewed_on`), not sorted from all of them.
+        """
+        return self.review_current(today=today).order_by("-live_revision__reviewed_on", "title")
+
+    def for_listing(self) -> "QuestionQuerySet":
+        """
+        Only what a list of questions shows (the home page, a reviewer's page): the title and
+        address, the condition's short name and the answer's review state. A list reads many
+        rows, so it loads neither the answer's text nor its reviewer.
+        """
+        return (
+            self.select_related(None)
+            .select_related("condition", "live_revision")
+            .only(
+                "title",
+                "slug",
+                "condition__slug",
+                "condition__name",
+                "condition__abbreviation",
+                "live_revision__state",
+                "live_revision__reviewed_on",
+                "live_revision__next_review_on",
+            )
         )
 
 
@@ -301,6 +324,22 @@ class AnswerRevision(TimeStampedModel):
     class Meta:
         ordering = ["question", "-number"]
         permissions = [("review_answerrevision", "Can review and approve answer revisions")]
+        indexes = [
+            # Approved revisions are the live ones, each with a review date. The home page's
+            # most recently reviewed answers are read from the first in order; a reviewer's
+            # page counts theirs from the second alone (with the question's index on its live
+            # revision).
+            models.Index(
+                fields=["-reviewed_on"],
+                condition=models.Q(state="approved"),
+                name="answers_live_by_reviewed_on",
+            ),
+            models.Index(
+                fields=["reviewer", "id"],
+                condition=models.Q(state="approved"),
+                name="answers_live_by_reviewer",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["question", "number"], name="answers_revision_number_unique"

@@ -15,7 +15,7 @@ from diseasemaps.members.models import ReviewerProfile
 # Readers' feedback: generous for a person, tight enough to keep a script out of the queue.
 FEEDBACK_LIMIT = RateLimit("answer-feedback", limit=10, period=3600)
 # A reviewer may stand behind thousands of answers: their page lists them in pages of this many.
-REVIEWED_PER_PAGE = 50
+REVIEWED_PER_PAGE = 25
 
 
 def published_question(condition_slug: str, slug: str) -> Question:
@@ -44,6 +44,7 @@ def reviewer_detail(request, slug: str):
     profile = get_object_or_404(ReviewerProfile.objects.select_related("user"), slug=slug)
     reviewed = Paginator(
         Question.objects.published()
+        .for_listing()
         .filter(live_revision__reviewer=profile.user)
         .order_by("condition__name", "position", "pk"),
         REVIEWED_PER_PAGE,

@@ -1,6 +1,7 @@
 """Conditions: what members live with, and what reviewed questions are about."""
 
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.urls import reverse
 
@@ -24,6 +25,20 @@ class ConditionQuerySet(models.QuerySet):
 
     def with_alias_names(self) -> "ConditionQuerySet":
         return self.prefetch_related("aliases")
+
+    def for_index(self) -> "ConditionQuerySet":
+        """
+        What a line of the A–Z index shows: the name, the address and the other names, these
+        in a plain list (`alias_list`). A page has many lines, so it loads no summary and makes
+        no queryset per line.
+        """
+        return self.only("name", "slug", "abbreviation").prefetch_related(
+            models.Prefetch(
+                "aliases",
+                queryset=ConditionAlias.objects.only("condition_id", "name"),
+                to_attr="alias_list",
+            )
+        )
 
 
 class Condition(KeepsStoredFigures, TimeStampedModel):
@@ -69,6 +84,8 @@ class Condition(KeepsStoredFigures, TimeStampedModel):
         indexes = [
             # The largest communities first (home, an empty search), read from the index.
             models.Index(fields=["-member_count", "name"], name="conditions_by_community_size"),
+            # A page of one letter of the A–Z index, read in order rather than sorted.
+            models.Index(F("index_letter"), Lower("name"), name="conditions_by_letter_and_name"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from diseasemaps.core.seo import ShareMeta, breadcrumbs, describe
 
 # One letter of the A–Z index is shown at a time, in pages of this many conditions, so that no
 # page grows with the number of conditions on the site.
-CONDITIONS_PER_PAGE = 100
+CONDITIONS_PER_PAGE = 50
 
 
 @public_page(tags=lambda: ["site"])
@@ -21,7 +21,7 @@ def condition_list(request):
         raise Http404("No condition starts with that letter.")
     letter = asked or (letters[0] if letters else "")
     page = Paginator(
-        Condition.objects.under_letter(letter).with_alias_names(), CONDITIONS_PER_PAGE
+        Condition.objects.under_letter(letter).for_index(), CONDITIONS_PER_PAGE
     ).get_page(request.GET.get("page"))
     path = reverse("conditions:index") + (f"?letter={letter}" if asked else "")
     share = ShareMeta(

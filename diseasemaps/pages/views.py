@@ -45,7 +45,7 @@ from diseasemaps.pages.editions import fill_question_page, viewer_state
 
 @public_page(tags=lambda: ["site"])
 def home(request):
-    recently_reviewed = Question.objects.recently_reviewed()[:6]
+    recently_reviewed = Question.objects.recently_reviewed().for_listing()[:6]
     return render(
         request,
         "pages/home.html",

@@ -9,7 +9,8 @@ our own <mark> elements, so nothing in the content can inject markup.
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -79,13 +80,54 @@ def search(terms: SearchTerms, *, limit: int = 20) -> list[SearchResult]:
     return as_results(matching_documents(terms)[:limit], terms)
 
 
+# What a result shows of its document: the condition, and a question's address and review.
+SHOWN = ("condition", "question__condition", "question__live_revision")
+
+
 def matching_documents(terms: SearchTerms) -> QuerySet:
     """Every public document matching `terms`, best first (nothing for a query without words)."""
     if not terms.is_searchable:
         return SearchDocument.objects.none()
-    return SearchDocument.objects.matching(terms).select_related(
-        "condition", "question__condition", "question__live_revision"
+    return SearchDocument.objects.matching(terms).select_related(*SHOWN)
+
+
+class _CountedPaginator(Paginator):
+    """Pages of `count` documents, told how many there are rather than counting them again."""
+
+    def __init__(self, count: int, per_page: int):
+        super().__init__([], per_page)
+        self.count = count
+
+
+def results_page(terms: SearchTerms, number, *, per_page: int) -> Page:
+    """
+    One page of the documents matching `terms`, best first, knowing how many match in all (the
+    paginator's page `number`, or its last page past the end).
+
+    Ranking scores every match anyway, so one query ranks and counts them from the documents'
+    table alone, and a second reads the page's documents by id with what they show. The search
+    conditions are planned once, not for a count and again for the page: at scale, the trigram
+    conditions' estimates cost the planner more than running them.
+    """
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    ranked = list(
+        SearchDocument.objects.matching(terms)
+        .annotate(total=Window(Count("*")))
+        .values_list("pk", "total")[start : start + per_page]
     )
+    if not ranked and number == 1:
+        return Page([], 1, _CountedPaginator(0, per_page))
+    if not ranked:
+        # A page past the end: the paginator counts the matches and finds the last page.
+        return Paginator(matching_documents(terms), per_page).get_page(number)
+    documents = SearchDocument.objects.select_related(*SHOWN).in_bulk([pk for pk, _ in ranked])
+    # A document removed in between (its answer withdrawn a moment ago) is left out.
+    shown = [documents[pk] for pk, _ in ranked if pk in documents]
+    return Page(shown, number, _CountedPaginator(ranked[0][1], per_page))
 
 
 def as_results(documents, terms: SearchTerms) -> list[SearchResult]:

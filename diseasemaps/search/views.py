@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -6,7 +5,7 @@ from diseasemaps.core.ratelimit import RateLimit, request_key
 from diseasemaps.core.seo import Crumb, breadcrumbs
 from diseasemaps.members.models import popular_conditions
 from diseasemaps.search.forms import SearchForm
-from diseasemaps.search.queries import as_results, matching_documents
+from diseasemaps.search.queries import as_results, results_page
 
 SEARCH_RESULTS = 20
 # Generous for a person, a brake on a script hammering the database.
@@ -24,9 +23,7 @@ def search(request):
     page = None
     results = []
     if terms and terms.is_searchable and not too_many:
-        page = Paginator(matching_documents(terms), SEARCH_RESULTS).get_page(
-            request.GET.get("page")
-        )
+        page = results_page(terms, request.GET.get("page"), per_page=SEARCH_RESULTS)
         results = as_results(page.object_list, terms)
     crumbs = breadcrumbs(here=Crumb("Search", reverse("search:results")))
     return render(

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from diseasemaps.answers.models import AnswerRevision, Question, Source
 from tests.factories import QuestionFactory, RevisionFactory, SourceFactory, published_question
@@ -84,3 +85,49 @@ def test_ordinary_and_percent_encoded_source_links_are_kept(url):
     source.full_clean()
     source.refresh_from_db()
     assert source.url == url
+
+
+def test_a_list_of_questions_loads_neither_the_answers_text_nor_its_reviewer(
+    django_assert_num_queries,
+):
+    published_question(condition__abbreviation="DFSP")
+    with django_assert_num_queries(1):
+        [question] = Question.objects.published().for_listing()
+        listed = (
+            question.get_absolute_url(),
+            question.title,
+            question.condition.short_name,
+            question.live_revision.review_state,
+            question.live_revision.reviewed_on,
+        )
+    assert listed[2] == "DFSP"
+    assert {"body", "body_html", "short_answer", "reviewer_id"} <= (
+        question.live_revision.get_deferred_fields()
+    )
+
+
+@pytest.mark.postgres_only  # the plan is PostgreSQL's
+def test_the_most_recently_reviewed_answers_are_read_in_order_from_the_index():
+    published_question()
+    with connection.cursor() as cursor:
+        # A handful of rows would be read whole; ask the planner what it can do at scale.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = Question.objects.recently_reviewed().for_listing()[:6].explain()
+    assert "answers_live_by_reviewed_on" in plan
+    # Ties on the date are put in order by title as they are read; nothing sorts all rows.
+    nodes = [line.strip().removeprefix("->").strip() for line in plan.splitlines()]
+    assert not [node for node in nodes if node.startswith("Sort  (")]
+
+
+@pytest.mark.postgres_only  # the plan is PostgreSQL's
+def test_a_reviewers_answers_are_counted_from_the_indexes_alone():
+    reviewer = published_question().live_revision.reviewer
+    with CaptureQueriesContext(connection) as queries:  # the count the reviewer page's pages need
+        Question.objects.published().filter(live_revision__reviewer=reviewer).count()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + queries[0]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Only Scan using answers_live_by_reviewer" in plan

@@ -225,3 +225,15 @@ def test_the_reviewer_page_lists_their_answers_in_pages_of_bounded_size(client, 
     assert page_one.count("question?</a>") == 2
     assert page_two.count("question?</a>") == 1
     assert 'rel="next" href="?page=2"' in page_one
+
+
+def test_the_reviewer_page_lists_twenty_five_answers_a_page(client):
+    reviewer = published_question(title="What is question 0?").live_revision.reviewer
+    for number in range(1, 26):
+        revision = published_question(title=f"What is question {number}?").live_revision
+        revision.reviewer = reviewer
+        revision.save()
+    url = reverse("answers:reviewer", kwargs={"slug": reviewer.reviewer_profile.slug})
+
+    assert client.get(url).content.decode().count("?</a>") == 25
+    assert client.get(url + "?page=2").content.decode().count("?</a>") == 1

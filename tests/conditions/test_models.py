@@ -2,7 +2,12 @@ import pytest
 
 from diseasemaps.conditions.models import Condition
 from diseasemaps.members.models import MemberCondition
-from tests.factories import ConditionFactory, MemberConditionFactory, MemberFactory
+from tests.factories import (
+    ConditionAliasFactory,
+    ConditionFactory,
+    MemberConditionFactory,
+    MemberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +39,27 @@ def test_display_name_joins_name_and_abbreviation():
     assert ConditionFactory(name="Gout").display_name == "Gout"
 
 
+def test_the_index_reads_its_lines_names_and_aliases_in_two_queries_and_no_summary(
+    django_assert_num_queries,
+):
+    dfsp = ConditionFactory(name="Dermatofibrosarcoma Protuberans", abbreviation="DFSP")
+    ConditionAliasFactory(condition=dfsp, name="Darier-Ferrand tumour")
+    ConditionAliasFactory(condition=dfsp, name="Bednar tumour")
+    ConditionFactory(name="Dermatitis")
+    with django_assert_num_queries(2):
+        conditions = list(Condition.objects.under_letter("D").for_index())
+        lines = [
+            (condition.get_absolute_url(), condition.display_name, condition.alias_list)
+            for condition in conditions
+        ]
+    assert [(name, [str(alias) for alias in aliases]) for _, name, aliases in lines] == [
+        ("Dermatitis", []),
+        ("Dermatofibrosarcoma Protuberans (DFSP)", ["Bednar tumour", "Darier-Ferrand tumour"]),
+    ]
+    assert lines[1][0] == dfsp.get_absolute_url()
+    assert "summary" in conditions[0].get_deferred_fields()
+
+
 def test_conditions_sort_case_insensitively():
     ConditionFactory(name="beta")
     ConditionFactory(name="Alpha")
@@ -55,3 +81,16 @@ def test_the_largest_communities_are_read_from_the_index_on_the_stored_figure():
     plan = popular_conditions(8).explain()
     assert "conditions_by_community_size" in plan
     assert "Sort" not in plan.replace("Incremental Sort", "")
+
+
+@pytest.mark.postgres_only  # the plan is PostgreSQL's
+def test_a_page_of_one_letter_is_read_in_order_from_the_index():
+    from django.db import connection
+
+    ConditionFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = Condition.objects.under_letter("C").for_index()[:50].explain()
+    assert "conditions_by_letter_and_name" in plan
+    assert "Sort" not in plan

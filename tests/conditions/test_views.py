@@ -56,6 +56,20 @@ def test_a_letter_comes_in_pages_of_bounded_size(client, monkeypatch, django_ass
     assert "Previous</a>" in last
 
 
+def test_a_page_of_a_letter_holds_fifty_conditions(client):
+    Condition.objects.bulk_create(
+        Condition(
+            name=f"Gout type {n:02}", slug=f"gout-{n}", summary="A condition.", index_letter="G"
+        )
+        for n in range(51)
+    )
+    first = client.get(reverse("conditions:index"), {"letter": "G"}).content.decode()
+    assert first.count('<li>\n      <a href="/conditions/') == 50
+    assert "Page 1 of 2" in first
+    last = client.get(reverse("conditions:index"), {"letter": "G", "page": "2"}).content.decode()
+    assert last.count('<li>\n      <a href="/conditions/') == 1
+
+
 def test_renaming_a_condition_moves_it_to_its_new_letter(db):
     condition = ConditionFactory(name="Acne")
     condition.name = "Rosacea"

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from diseasemaps.answers import services as answer_services
@@ -303,9 +305,29 @@ def test_search_runs_a_fixed_number_of_queries(client, editor, reviewer, django_
     for number in range(5):
         question = QuestionFactory(condition=condition, title=f"Question {number}?")
         _go_live(question, editor, reviewer)
-    # The rate limiter's count (one upsert), the page of results, and how many there are.
+    # The rate limiter's count (one upsert), the page ranked and counted, and its documents.
     with django_assert_num_queries(3):
         _search_page(client, "question")
+
+
+def test_a_search_is_matched_once_for_its_page_and_its_count(client, editor, reviewer):
+    condition = _dfsp()
+    for number in range(3):
+        question = QuestionFactory(condition=condition, title=f"Question {number}?")
+        _go_live(question, editor, reviewer, body="About imatinib.")
+    with CaptureQueriesContext(connection) as queries:
+        html = _search_page(client, "imatinib")
+    assert "3 results" in html
+    assert html.count('class="search-result"') == 3
+    assert len([query for query in queries if "imatinib" in query["sql"]]) == 1
+
+
+def test_a_search_without_results_runs_no_more_queries(client, django_assert_num_queries):
+    _dfsp()
+    # The rate limiter's count, the ranked page that comes back empty, the largest communities.
+    with django_assert_num_queries(3):
+        html = _search_page(client, "imatinib")
+    assert "Dermatofibrosarcoma Protuberans" in html  # offered instead
 
 
 def test_many_results_come_in_pages(client, editor, reviewer, settings, monkeypatch):
@@ -323,6 +345,10 @@ def test_many_results_come_in_pages(client, editor, reviewer, settings, monkeypa
     assert "page 2 of 2" in second
     assert "Previous results" in second
     assert first.count('class="search-result"') == second.count('class="search-result"') == 2
+    past_the_end = client.get(reverse("search:results"), {"q": "imatinib", "page": "9"})
+    assert "page 2 of 2" in past_the_end.content.decode()
+    not_a_number = client.get(reverse("search:results"), {"q": "imatinib", "page": "x"})
+    assert "page 1 of 2" in not_a_number.content.decode()
 
 
 @postgres_only  # reason: misspellings are forgiven through pg_trgm, which only PostgreSQL has
