@@ -192,7 +192,10 @@ def _ratio(first: tuple, second: tuple) -> dict:
 
 
 class Gunicorn:
-    """gunicorn.conf.py with 2 sync workers on a free loopback port, stopped by its PID."""
+    """
+    gunicorn.conf.py with 2 sync workers (one thread each: with more, gunicorn runs gthread
+    workers) on a free loopback port, stopped by its PID.
+    """
 
     def __init__(self):
         self.port = _free_port()
@@ -207,7 +210,7 @@ class Gunicorn:
         }
         self.process = subprocess.Popen(  # noqa: S603 (our own server and arguments)
             [sys.executable, "-m", "gunicorn", "diseasemaps.wsgi", "-c", "gunicorn.conf.py",
-             "--worker-class", "sync", "--workers", "2", "--max-requests", "0",
+             "--worker-class", "sync", "--workers", "2", "--threads", "1", "--max-requests", "0",
              "--bind", f"127.0.0.1:{self.port}"],
             cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=self.log,
         )  # fmt: skip
