@@ -273,10 +273,11 @@ class Holes:
         "from" and "to" left are removed.
         """
         for key, html in (replace or {}).items():
-            start, end = self.mark("from", key), self.mark("to", key)
-            before, found, rest = body.partition(start)
-            if found:
-                body = before + html + rest.partition(end)[2]
+            # The key ends where its digits do: the marks of post 1 are not those of post 12.
+            start, end = (rf"{self.mark(name, key)}(?![0-9])" for name in ("from", "to"))
+            segment = re.search(rf"{start}.*?{end}", body, flags=re.DOTALL)
+            if segment:
+                body = body[: segment.start()] + html + body[segment.end() :]
 
         def one(match: re.Match) -> str:
             name, key = match.groups()

@@ -1,0 +1,269 @@
+"""
+Members' question pages filled in from the members' edition (core.pagecache.members_edition,
+pages.editions): the same page, byte for byte, as the one made for each member alone; nothing
+of any member's own in what is stored; made again when what it shows changes; few queries.
+"""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, RequestFactory
+
+from diseasemaps.community import services as community_services
+from diseasemaps.community.models import Kind, Notification
+from diseasemaps.core import pagecache
+from diseasemaps.core.pagecache import Holes
+from diseasemaps.core.services import Role
+from diseasemaps.experiences import services as experience_services
+from diseasemaps.experiences.models import Experience
+from tests.conftest import mfa_client
+from tests.factories import (
+    ExperienceFactory,
+    MemberConditionFactory,
+    MemberFactory,
+    StaffFactory,
+    published_question,
+)
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+MARK = re.compile(r"hole-[0-9a-f]{32}")
+PENDING_REPLY = "A reply of mine that still waits for a moderator, private."
+APPROVED_REPLY = "A reply of mine that a moderator published, on a listed post."
+
+
+@pytest.fixture(params=["redis", "database"])
+def shared_cache(request, settings):
+    """The page cache on, in the shared cache production runs on (Redis) or `make run`'s."""
+    settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 600
+    if request.param == "redis":
+        return request.getfixturevalue("redis_cache")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "diseasemaps_cache",
+        }
+    }
+    cache.clear()
+    return cache
+
+
+def _tokens_alike(html: str) -> str:
+    return TOKEN.sub(r"\1TOKEN\2", html)
+
+
+def _edition_key(url: str) -> str:
+    return pagecache._page_key(RequestFactory().get(url), "members")
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _get(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not MARK.search(html), "a mark of the members' edition reached a browser"
+    return html
+
+
+class Site:
+    """
+    A question with posts, and members in every state its page shows differently: who wrote a
+    listed post, who replied under one (waiting and published), who found one helpful, who
+    follows the question, whose posts wait for a moderator, who has unread notifications.
+    """
+
+    def __init__(self):
+        self.question = published_question(
+            condition__name="Dermatofibrosarcoma Protuberans", condition__abbreviation="DFSP"
+        )
+        self.url = self.question.get_absolute_url()
+        condition = self.question.condition
+        self.moderator = StaffFactory(roles=[Role.MODERATOR])
+        self.posts = [
+            ExperienceFactory(question=self.question, body=f"Mohs surgery, listed post {n}.")
+            for n in range(4)
+        ]
+        self.reader = MemberFactory()
+        self.author = self.posts[0].author
+        self.replier = self._replier(condition)
+        self.helped = MemberFactory()
+        experience_services.toggle_helpful(experience=self.posts[1], user=self.helped)
+        self.follower = MemberFactory()
+        community_services.follow(user=self.follower, question=self.question)
+        self.waiting = self._waiting()
+        self.notified = MemberFactory()
+        self._notify(self.notified)
+        self.editor = StaffFactory(roles=[Role.EDITOR])
+        self.everything = self._everything(condition)
+
+    def _replier(self, condition, user=None):
+        user = user or MemberConditionFactory(condition=condition).user
+        experience_services.submit_reply(author=user, experience=self.posts[2], body=PENDING_REPLY)
+        published = experience_services.submit_reply(
+            author=user, experience=self.posts[3], body=APPROVED_REPLY
+        )
+        experience_services.approve_reply(reply=published, moderator=self.moderator)
+        return user
+
+    def _waiting(self, user=None):
+        user = user or MemberFactory()
+        ExperienceFactory(
+            question=self.question,
+            author=user,
+            status=Experience.Status.PENDING,
+            approved_at=None,
+            body="My post that waits for a moderator, private.",
+        )
+        ExperienceFactory(
+            question=self.question,
+            author=user,
+            is_hidden=True,
+            body="My post hidden after reports, private.",
+        )
+        edited = ExperienceFactory(
+            question=self.question, author=user, body="My approved post, shown to all."
+        )
+        experience_services.edit_experience(
+            experience=edited,
+            editor=user,
+            body="My changes that wait for a moderator, private.",
+            audience=edited.audience,
+        )
+        return user
+
+    @staticmethod
+    def _notify(user):
+        Notification.objects.create(
+            user=user, kind=Kind.REPLY, event=f"test:{user.pk}", text="Someone replied", url="/"
+        )
+
+    def _everything(self, condition):
+        """One member in every state at once."""
+        user = self._replier(condition)
+        ExperienceFactory(question=self.question, author=user, body="A listed post of mine.")
+        experience_services.toggle_helpful(experience=self.posts[1], user=user)
+        community_services.follow(user=user, question=self.question)
+        self._waiting(user)
+        self._notify(user)
+        return user
+
+    def client(self, who: str) -> Client:
+        user = getattr(self, who)
+        return mfa_client(user) if user.is_staff else _logged_in(user)
+
+
+@pytest.fixture
+def site(settings):
+    settings.DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER = 100  # every post and reply waits
+    return Site()
+
+
+# Each member, and what only their page shows (so that the pages compared differ).
+MEMBERS = {
+    "reader": [],
+    "author": ["Edit your post"],
+    "replier": [PENDING_REPLY, APPROVED_REPLY, "Delete your reply"],
+    "helped": ['aria-pressed="true"'],
+    "follower": ["You follow this question"],
+    "waiting": [
+        "is waiting for a moderator",
+        "is hidden while a moderator",
+        "Your changes to your post",
+        "Edit your post",
+    ],
+    "notified": ['Notifications <strong>1<span class="visually-hidden"> unread'],
+    "editor": ['href="/admin/">Admin</a>'],
+}
+MEMBERS["everything"] = [shown for name in MEMBERS.values() for shown in name]
+MEMBERS["everything"].remove('href="/admin/">Admin</a>')
+
+
+# --- The same page as the one made for them -----------------------------------------------
+
+
+def test_a_members_page_from_the_edition_is_the_page_made_for_them_alone(
+    shared_cache, site, settings
+):
+    for who in MEMBERS:
+        client = site.client(who)
+        settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 0
+        alone = _get(client, site.url)
+        for shown in MEMBERS[who]:
+            assert shown in alone, (who, shown)
+        assert "Admin</a>" not in alone or who == "editor"
+        settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 600
+        _get(client, site.url)  # the edition is made, if no member asked before
+        assert shared_cache.get(_edition_key(site.url)) is not None
+        filled = _get(client, site.url)
+        assert _tokens_alike(filled) == _tokens_alike(alone), who
+
+
+# --- The holes ------------------------------------------------------------------------------
+
+
+def _filled(holes: Holes, body: str, **replace) -> str:
+    return holes.fill(
+        body,
+        lambda name, key: f"[{name}{'' if key is None else ' ' + key}]",
+        replace={int(key[1:]): html for key, html in replace.items()},
+    )
+
+
+def test_every_mark_is_replaced_by_its_value():
+    holes = Holes()
+    body = (
+        f'<input value="{holes["csrf"]}"><nav>{holes["nav"]}</nav>'
+        f'<button aria-pressed="{holes.mark("pressed", 12)}">'
+    )
+    assert (
+        _filled(holes, body)
+        == '<input value="[csrf]"><nav>[nav]</nav><button aria-pressed="[pressed 12]">'
+    )
+
+
+def test_a_part_between_from_and_to_is_replaced_whole_and_the_marks_left_go():
+    holes = Holes()
+    post = lambda pk, text: f"{holes.mark('from', pk)}<li>{text}</li>{holes.mark('to', pk)}"  # noqa: E731
+    body = f"<ol>{post(3, 'Three ' + holes.mark('pressed', 3))}{post(4, 'Four')}</ol>"
+    assert _filled(holes, body, k3="<li>Mine</li>") == "<ol><li>Mine</li><li>Four</li></ol>"
+    assert _filled(holes, body) == "<ol><li>Three [pressed 3]</li><li>Four</li></ol>"
+
+
+def test_the_part_of_one_post_is_not_that_of_a_post_whose_key_starts_with_the_same_digits():
+    holes = Holes()
+    post = lambda pk: f"{holes.mark('from', pk)}<li>Post {pk}</li>{holes.mark('to', pk)}"  # noqa: E731
+    body = f"<ol>{post(11)}{post(1)}{post(12)}</ol>"
+    assert _filled(holes, body, k1="<li>Mine</li>") == (
+        "<ol><li>Post 11</li><li>Mine</li><li>Post 12</li></ol>"
+    )
+
+
+def test_marks_of_another_edition_are_left_alone():
+    holes, other = Holes(), Holes()
+    assert holes.nonce != other.nonce
+    body = f"{holes['csrf']} {other['csrf']} {other.mark('from', 1)}x{other.mark('to', 1)}"
+    assert _filled(holes, body, k1="mine") == (
+        f"[csrf] {other['csrf']} {other.mark('from', 1)}x{other.mark('to', 1)}"
+    )
+
+
+def test_a_key_followed_by_letters_is_not_swallowed():
+    holes = Holes()
+    assert _filled(holes, f"{holes.mark('pressed', 7)}abc-9 done") == "[pressed 7]abc-9 done"
+    assert (
+        _filled(holes, f"({holes['nav']}) {holes.mark('pressed', 7)}-x") == "([nav]) [pressed 7]-x"
+    )
+
+
+def test_a_mark_someone_wrote_into_a_post_is_not_a_mark_of_the_edition():
+    holes = Holes()
+    guessed = Holes(nonce="0" * 32)
+    body = f"<p>{guessed['csrf']}</p>{holes['csrf']}"
+    assert _filled(holes, body) == f"<p>{guessed['csrf']}</p>[csrf]"
