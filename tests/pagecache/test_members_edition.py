@@ -9,7 +9,10 @@ import re
 import pytest
 from django.core.cache import cache
 from django.test import Client, RequestFactory
+from django.urls import reverse
 
+from diseasemaps.answers import services as answer_services
+from diseasemaps.answers.models import AnswerRevision
 from diseasemaps.community import services as community_services
 from diseasemaps.community.models import Kind, Notification
 from diseasemaps.core import pagecache
@@ -65,11 +68,23 @@ def _logged_in(user) -> Client:
 
 
 def _get(client, url) -> str:
+    return _response(client, url).content.decode()
+
+
+def _response(client, url):
     response = client.get(url)
     assert response.status_code == 200
-    html = response.content.decode()
-    assert not MARK.search(html), "a mark of the members' edition reached a browser"
-    return html
+    assert not MARK.search(response.content.decode()), "a mark of the edition reached a browser"
+    return response
+
+
+def _headers(response) -> dict:
+    """What a response says of itself, less what differs from one request to the next."""
+    return {
+        name: value
+        for name, value in response.headers.items()
+        if name not in ("Expires", "X-Request-ID", "Content-Length")
+    }
 
 
 class Site:
@@ -194,15 +209,17 @@ def test_a_members_page_from_the_edition_is_the_page_made_for_them_alone(
     for who in MEMBERS:
         client = site.client(who)
         settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 0
-        alone = _get(client, site.url)
+        response = _response(client, site.url)
+        alone, alone_headers = response.content.decode(), _headers(response)
         for shown in MEMBERS[who]:
             assert shown in alone, (who, shown)
         assert "Admin</a>" not in alone or who == "editor"
         settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 600
         _get(client, site.url)  # the edition is made, if no member asked before
         assert shared_cache.get(_edition_key(site.url)) is not None
-        filled = _get(client, site.url)
-        assert _tokens_alike(filled) == _tokens_alike(alone), who
+        response = _response(client, site.url)
+        assert _tokens_alike(response.content.decode()) == _tokens_alike(alone), who
+        assert _headers(response) == alone_headers
 
 
 # --- The holes ------------------------------------------------------------------------------
@@ -267,3 +284,183 @@ def test_a_mark_someone_wrote_into_a_post_is_not_a_mark_of_the_edition():
     guessed = Holes(nonce="0" * 32)
     body = f"<p>{guessed['csrf']}</p>{holes['csrf']}"
     assert _filled(holes, body) == f"<p>{guessed['csrf']}</p>[csrf]"
+
+
+# --- Nothing of anyone's own in what is stored ----------------------------------------------
+
+
+def test_the_stored_edition_holds_nothing_of_the_member_whose_request_made_it(
+    shared_cache, site, settings
+):
+    client = site.client("everything")
+    html = _get(client, site.url)
+    for shown in MEMBERS["everything"]:
+        assert shown in html
+    stored = shared_cache.get(_edition_key(site.url))
+    body = stored["body"]
+    assert client.cookies[settings.CSRF_COOKIE_NAME].value not in body
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', html)
+    assert tokens
+    assert all(token not in body for token in tokens)
+    assert set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', body)) == {
+        f"hole-{stored['nonce']}-csrf"
+    }
+    for personal in (
+        "You follow",
+        "unread",
+        "Log out",
+        "My account",
+        "waiting for a moderator",
+        "hidden while a moderator",
+        "Your changes to your post",
+        "private.",
+        PENDING_REPLY,
+        'aria-pressed="true"',
+        "Edit your post",
+        "Delete your reply",
+    ):
+        assert personal not in body, personal
+    assert APPROVED_REPLY in body  # published: every member reads it
+    facts = stored["facts"]
+    assert set(facts) == {"question", "posts", "site_name", "follow"}
+    assert set(facts["follow"]) == {"follow_url", "unfollow_url", "what", "page_url"}
+    listed = Experience.objects.visible().filter(question=site.question)
+    assert facts["posts"] == dict(listed.values_list("pk", "author_id"))
+
+
+# --- Made again when what it shows changes --------------------------------------------------
+
+
+def _nonce(url: str) -> str:
+    return cache.get(_edition_key(url))["nonce"]
+
+
+def _publish_new_text(question, editor, reviewer, text: str) -> None:
+    draft = answer_services.create_draft(
+        question=question, author=editor, short_answer=text, body="Body.", change_summary="New"
+    )
+    answer_services.submit_for_review(revision=draft, actor=editor)
+    answer_services.approve_revision(
+        revision=draft, reviewer=reviewer, review_kind=AnswerRevision.ReviewKind.FULL
+    )
+
+
+def test_each_change_on_the_page_shows_in_the_next_members_page(
+    shared_cache, settings, moderator, editor, reviewer
+):
+    settings.DISEASEMAPS_EXPERIENCES_TRUSTED_AFTER = 100
+    question = published_question()
+    url = question.get_absolute_url()
+    author = MemberConditionFactory(condition=question.condition).user
+    post = ExperienceFactory(question=question, author=author, body="The approved text of it.")
+    waiting = ExperienceFactory(
+        question=question, status=Experience.Status.PENDING, approved_at=None, body="A new post."
+    )
+    hidden = ExperienceFactory(question=question, body="A post that will be reported.")
+    reply = experience_services.submit_reply(
+        author=author, experience=hidden, body="A reply that waits for a moderator."
+    )
+    reader = _logged_in(MemberFactory())
+    html = _get(reader, url)
+    assert "The approved text of it." in html
+    assert "A new post." not in html
+    assert "A reply that waits" not in html
+
+    def changed(before: str) -> str:
+        html = _get(reader, url)
+        assert _nonce(url) != before  # made again
+        return html
+
+    nonce = _nonce(url)
+    experience_services.approve_experience(experience=waiting, moderator=moderator)
+    html = changed(nonce)
+    assert "A new post." in html
+
+    nonce = _nonce(url)
+    experience_services.edit_experience(
+        experience=post,
+        editor=author,
+        body="The text as the author changed it.",
+        audience="everyone",
+    )
+    experience_services.approve_experience(experience=post, moderator=moderator)
+    html = changed(nonce)
+    assert "The text as the author changed it." in html
+    assert "The approved text of it." not in html
+
+    nonce = _nonce(url)
+    experience_services.approve_reply(reply=reply, moderator=moderator)
+    assert "A reply that waits for a moderator." in changed(nonce)
+
+    nonce = _nonce(url)
+    hidden.refresh_from_db()
+    hidden.is_hidden = True  # as three reports from different members do
+    hidden.save()
+    assert "A post that will be reported." not in changed(nonce)
+
+    nonce = _nonce(url)
+    helper = _logged_in(MemberFactory())
+    helper.post(reverse("experiences:helpful", args=[post.pk]), {"next": url})
+    html = changed(nonce)
+    assert re.search(rf'id="experience-{post.pk}".*?&nbsp;· 1<', html, flags=re.DOTALL)
+
+    nonce = _nonce(url)
+    _publish_new_text(question, editor, reviewer, "The newly reviewed short answer.")
+    assert "The newly reviewed short answer." in changed(nonce)
+
+
+def _pressed(html: str, post) -> str:
+    found = re.search(
+        rf'id="experience-{post.pk}".*?aria-pressed="([a-z]+)"', html, flags=re.DOTALL
+    )
+    return found.group(1)
+
+
+def test_what_one_member_does_never_shows_to_another(shared_cache):
+    question = published_question()
+    url = question.get_absolute_url()
+    post = ExperienceFactory(question=question)
+    first, second = _logged_in(MemberFactory()), _logged_in(MemberFactory())
+    assert _pressed(_get(second, url), post) == "false"
+    first.post(reverse("experiences:helpful", args=[post.pk]), {"next": url})
+    first.post(reverse("community:follow-question", args=[question.condition.slug, question.slug]))
+    assert _pressed(_get(first, url), post) == "true"
+    assert "You follow this question" in _get(first, url)
+    html = _get(second, url)
+    assert _pressed(html, post) == "false"
+    assert "&nbsp;· 1<" in html  # the count is everyone's
+    assert "You follow this question" not in html
+    assert "Follow this question" in html
+
+
+# --- Messages -------------------------------------------------------------------------------
+
+
+def test_a_message_shows_once_in_a_page_made_for_the_member_then_the_edition_serves_them(
+    shared_cache, monkeypatch
+):
+    from diseasemaps.pages import views
+
+    filled = []
+    fill = views.fill_question_page
+    monkeypatch.setattr(views, "fill_question_page", lambda *args: filled.append(1) or fill(*args))
+    question = published_question(title="Is it inherited?")
+    url = question.get_absolute_url()
+    message = "You follow Is it inherited?. Only you can see what you follow."
+    client = _logged_in(MemberFactory())
+    _get(client, url)
+    assert len(filled) == 1
+    client.post(
+        reverse("community:follow-question", args=[question.condition.slug, question.slug]),
+        {"next": url},
+    )
+    response = client.get(url)
+    assert response.content.decode().count(message) == 1
+    assert len(filled) == 1  # made for them, with their message
+    assert message not in cache.get(_edition_key(url))["body"]
+    assert response.cookies["messages"]["max-age"] == 0  # shown: the browser forgets it
+    del client.cookies["messages"]
+    html = _get(client, url)
+    assert len(filled) == 2
+    assert message not in html
+    assert "You follow this question" in html
