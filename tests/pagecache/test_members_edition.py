@@ -8,7 +8,9 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from diseasemaps.answers import services as answer_services
@@ -43,6 +45,13 @@ def shared_cache(request, settings):
     settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 600
     if request.param == "redis":
         return request.getfixturevalue("redis_cache")
+    return request.getfixturevalue("database_cache")
+
+
+@pytest.fixture
+def database_cache(settings):
+    """The page cache on, in the database cache (`make run`'s): its reads are queries."""
+    settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 600
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -464,3 +473,73 @@ def test_a_message_shows_once_in_a_page_made_for_the_member_then_the_edition_ser
     assert len(filled) == 2
     assert message not in html
     assert "You follow this question" in html
+
+
+# --- Queries --------------------------------------------------------------------------------
+
+# A member's question page from the edition: the session, the account, the two read limits,
+# the edition and its tags' versions (one read of the cache), what is theirs (viewer_state);
+# and for a member whose posts are listed, those posts made for them (the posts, their
+# treatments, their replies).
+FROM_EDITION = {"reader": 6, "author": 9}
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries.captured_queries)
+
+
+def _add_posts(question, author, reader, n: int) -> None:
+    """`n` posts more, `author`'s among them, some that `reader` found helpful or replied to."""
+    others = ExperienceFactory.create_batch(n, question=question)
+    ExperienceFactory.create_batch(2, question=question, author=author)
+    replier = MemberConditionFactory(condition=question.condition).user
+    for post in others[: n // 2]:
+        experience_services.toggle_helpful(experience=post, user=reader)
+        experience_services.submit_reply(
+            author=replier, experience=post, body="A reply under one of the posts."
+        )
+
+
+def test_a_members_page_from_the_edition_runs_the_same_few_queries_however_many_posts(
+    database_cache, settings
+):
+    question = published_question()
+    url = question.get_absolute_url()
+    author, reader = MemberFactory(), MemberFactory()
+    clients = {"reader": _logged_in(reader), "author": _logged_in(author)}
+    counts = {}
+    for n in (2, 30):
+        _add_posts(question, author, reader, n)
+        for who, client in clients.items():
+            client.get(url)  # the edition is made
+            from_edition = _queries(client, url)
+            settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 0
+            client.get(url)
+            alone = _queries(client, url)
+            settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 600
+            assert from_edition <= alone, who
+            counts[who, n] = from_edition
+    assert counts == {
+        ("reader", 2): FROM_EDITION["reader"],
+        ("author", 2): FROM_EDITION["author"],
+        ("reader", 30): FROM_EDITION["reader"],
+        ("author", 30): FROM_EDITION["author"],
+    }
+
+
+def test_an_edition_made_by_another_release_of_the_code_is_not_served(monkeypatch, settings):
+    settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 600
+    question = published_question()
+    url = question.get_absolute_url()
+    client = _logged_in(MemberFactory())
+    _get(client, url)
+    before = cache.get(_edition_key(url))
+    monkeypatch.setattr(pagecache, "_release", lambda: "the-next-release")
+    assert cache.get(_edition_key(url)) is None
+    _get(client, url)
+    made = cache.get(_edition_key(url))
+    assert made is not None
+    assert made["nonce"] != before["nonce"]
