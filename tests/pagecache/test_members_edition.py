@@ -7,6 +7,7 @@ of any member's own in what is stored; made again when what it shows changes; fe
 import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, RequestFactory
@@ -28,6 +29,7 @@ from tests.factories import (
     MemberConditionFactory,
     MemberFactory,
     StaffFactory,
+    TreatmentFactory,
     published_question,
 )
 
@@ -110,9 +112,30 @@ class Site:
         self.url = self.question.get_absolute_url()
         condition = self.question.condition
         self.moderator = StaffFactory(roles=[Role.MODERATOR])
+        # Older posts, for a second page; then the posts the members wrote or reacted to.
+        ExperienceFactory.create_batch(
+            settings.DISEASEMAPS_EXPERIENCES_PER_PAGE, question=self.question
+        )
+        ExperienceFactory(question=self.question, author=None, body="A former member's post.")
         self.posts = [
             ExperienceFactory(question=self.question, body=f"Mohs surgery, listed post {n}.")
-            for n in range(4)
+            for n in range(3)
+        ]
+        self.posts.append(
+            ExperienceFactory(
+                question=self.question,
+                audience=Experience.Audience.MEMBERS,
+                body="Mohs surgery, a post for members only.",
+            )
+        )
+        self.treatment = TreatmentFactory(condition=condition, name="Mohs surgery")
+        for post in self.posts[:3]:
+            post.treatments.add(self.treatment)
+        self.addresses = [
+            self.url,
+            f"{self.url}?sort=helpful",
+            f"{self.url}?treatment={self.treatment.pk}",
+            f"{self.url}?page=2",
         ]
         self.reader = MemberFactory()
         self.author = self.posts[0].author
@@ -217,18 +240,20 @@ def test_a_members_page_from_the_edition_is_the_page_made_for_them_alone(
 ):
     for who in MEMBERS:
         client = site.client(who)
-        settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 0
-        response = _response(client, site.url)
-        alone, alone_headers = response.content.decode(), _headers(response)
-        for shown in MEMBERS[who]:
-            assert shown in alone, (who, shown)
-        assert "Admin</a>" not in alone or who == "editor"
-        settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 600
-        _get(client, site.url)  # the edition is made, if no member asked before
-        assert shared_cache.get(_edition_key(site.url)) is not None
-        response = _response(client, site.url)
-        assert _tokens_alike(response.content.decode()) == _tokens_alike(alone), who
-        assert _headers(response) == alone_headers
+        for url in site.addresses:
+            settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 0
+            response = _response(client, url)
+            alone, alone_headers = response.content.decode(), _headers(response)
+            if url == site.url:
+                for shown in MEMBERS[who]:
+                    assert shown in alone, (who, shown)
+            assert "Admin</a>" not in alone or who == "editor"
+            settings.DISEASEMAPS_PAGE_CACHE_SECONDS = 600
+            _get(client, url)  # the edition is made, if no member asked before
+            assert shared_cache.get(_edition_key(url)) is not None
+            response = _response(client, url)
+            assert _tokens_alike(response.content.decode()) == _tokens_alike(alone), (who, url)
+            assert _headers(response) == alone_headers
 
 
 # --- The holes ------------------------------------------------------------------------------
@@ -330,11 +355,14 @@ def test_the_stored_edition_holds_nothing_of_the_member_whose_request_made_it(
     ):
         assert personal not in body, personal
     assert APPROVED_REPLY in body  # published: every member reads it
+    assert "Mohs surgery, a post for members only." in body
+    assert "A former member" in body
     facts = stored["facts"]
     assert set(facts) == {"question", "posts", "site_name", "follow"}
     assert set(facts["follow"]) == {"follow_url", "unfollow_url", "what", "page_url"}
-    listed = Experience.objects.visible().filter(question=site.question)
-    assert facts["posts"] == dict(listed.values_list("pk", "author_id"))
+    listed = Experience.objects.visible().filter(question=site.question).sorted_by("newest")
+    first_page = listed[: settings.DISEASEMAPS_EXPERIENCES_PER_PAGE]
+    assert list(facts["posts"].items()) == list(first_page.values_list("pk", "author_id"))
 
 
 # --- Made again when what it shows changes --------------------------------------------------
