@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
@@ -100,15 +101,18 @@ def _page_key(request: HttpRequest, edition: str = "page") -> str:
 @functools.cache
 def _release() -> str:
     """
-    A digest of the code and templates that make the pages, read once per process: a deploy
-    that changes them starts with no stored page, and while two releases run side by side
-    (a rolling deploy) neither serves the other's pages.
+    A digest of the code and templates that make the pages, and of the static files' hashed
+    names they link to, read once per process: a deploy that changes them starts with no
+    stored page, and while two releases run side by side (a rolling deploy) neither serves
+    the other's pages, nor a page linking to a style sheet only the other one has.
     """
     digest = hashlib.sha256()
     for folder, pattern in ((settings.BASE_DIR / "templates", "*.html"), (_PACKAGE, "*.py")):
         for path in sorted(folder.rglob(pattern)):
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
+    read_manifest = getattr(staticfiles_storage, "read_manifest", None)  # hashed names
+    digest.update(((read_manifest and read_manifest()) or "").encode())
     return digest.hexdigest()[:16]
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import gzip
+import types
 
 import pytest
 from django.core.cache import cache
@@ -317,3 +318,13 @@ def test_the_release_is_a_digest_of_every_template_and_module(settings, tmp_path
     (templates / "pages" / "new.html").write_text("")
     assert release() != first
     assert pagecache._release() == pagecache._release()  # read once per process
+
+
+def test_the_release_changes_with_the_static_files_names(monkeypatch):
+    release = pagecache._release.__wrapped__
+    manifest = {"text": '{"paths": {"css/site.css": "css/site.1a2b3c.css"}}'}
+    storage = types.SimpleNamespace(read_manifest=lambda: manifest["text"])
+    monkeypatch.setattr(pagecache, "staticfiles_storage", storage)
+    first = release()
+    manifest["text"] = '{"paths": {"css/site.css": "css/site.4d5e6f.css"}}'
+    assert release() != first  # a new style sheet: pages that link to the old one go
