@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver, get_urlconf
@@ -120,15 +121,18 @@ def _page_key(request: HttpRequest, edition: str) -> str:
 @functools.cache
 def _release() -> str:
     """
-    A digest of the code and templates that make the pages, read once per process: a deploy
-    that changes them starts with no stored page, and while two releases run side by side
-    (a rolling deploy) neither serves the other's pages.
+    A digest of the code and templates that make the pages, and of the static files' hashed
+    names they link to, read once per process: a deploy that changes them starts with no
+    stored page, and while two releases run side by side (a rolling deploy) neither serves
+    the other's pages, nor a page linking to a style sheet only the other one has.
     """
     digest = hashlib.sha256()
     for folder, pattern in ((settings.BASE_DIR / "templates", "*.html"), (_PACKAGE, "*.py")):
         for path in sorted(folder.rglob(pattern)):
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
+    read_manifest = getattr(staticfiles_storage, "read_manifest", None)  # hashed names
+    digest.update(((read_manifest and read_manifest()) or "").encode())
     return digest.hexdigest()[:16]
 
 
@@ -319,10 +323,11 @@ class Holes:
         "from" and "to" left are removed.
         """
         for key, html in (replace or {}).items():
-            start, end = self.mark("from", key), self.mark("to", key)
-            before, found, rest = body.partition(start)
-            if found:
-                body = before + html + rest.partition(end)[2]
+            # The key ends where its digits do: the marks of post 1 are not those of post 12.
+            start, end = (rf"{self.mark(name, key)}(?![0-9])" for name in ("from", "to"))
+            segment = re.search(rf"{start}.*?{end}", body, flags=re.DOTALL)
+            if segment:
+                body = body[: segment.start()] + html + body[segment.end() :]
 
         def one(match: re.Match) -> str:
             name, key = match.groups()

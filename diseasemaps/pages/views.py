@@ -271,7 +271,7 @@ def _question_members_edition(
 
 def _has_messages(request) -> bool:
     """Messages for the member (django.contrib.messages: in a cookie, else in the session)."""
-    return "messages" in request.COOKIES or "_messages" in request.session
+    return bool(request.COOKIES.get("messages")) or "_messages" in request.session
 
 
 @require_GET

@@ -2,6 +2,7 @@
 
 import datetime
 import gzip
+import types
 
 import pytest
 from django.core.cache import cache
@@ -340,3 +341,75 @@ def test_every_kind_of_conditional_request_is_still_answered():
     assert not_modified["ETag"] == etag
     assert "Cookie" in not_modified["Vary"]
     assert not_modified["Cache-Tag"].startswith("all,")
+
+
+def test_who_may_see_a_members_relationship_refreshes_the_pages_of_their_posts_on_it():
+    from diseasemaps.members.models import MemberCondition
+    from tests.factories import MemberConditionFactory
+
+    question = published_question()
+    post = ExperienceFactory(question=question, written_as=MemberCondition.Relationship.CARING_FOR)
+    elsewhere = published_question()  # the author's post on another condition
+    ExperienceFactory(question=elsewhere, author=post.author)
+    row = MemberConditionFactory(
+        user=post.author,
+        condition=question.condition,
+        relationship=MemberCondition.Relationship.CARING_FOR,
+        visibility=MemberCondition.Visibility.MEMBERS,
+    )
+    urls = [question.get_absolute_url(), question.condition.get_absolute_url()]
+    for url in urls:
+        assert "Cares for someone with it" not in _html(url)  # stored without it
+    _html(elsewhere.get_absolute_url())
+    row.visibility = MemberCondition.Visibility.EVERYONE
+    row.save()
+    for url in urls:
+        assert "Cares for someone with it" in _html(url)
+    _, queries = _get(Client(), elsewhere.get_absolute_url())
+    assert queries == 0  # their posts on other conditions show nothing of it
+    row.delete()
+    for url in urls:
+        assert "Cares for someone with it" not in _html(url)
+
+
+# --- Releases of the code -------------------------------------------------------------------
+
+
+def test_a_page_stored_by_another_release_of_the_code_is_not_served(monkeypatch):
+    question = published_question()
+    url = question.get_absolute_url()
+    _html(url)
+    _, queries = _get(Client(), url)
+    assert queries == 0
+    monkeypatch.setattr(pagecache, "_release", lambda: "the-next-release")
+    _, queries = _get(Client(), url)
+    assert queries > 0  # made again, by this release
+    _, queries = _get(Client(), url)
+    assert queries == 0
+
+
+def test_the_release_is_a_digest_of_every_template_and_module(settings, tmp_path):
+    templates = tmp_path / "templates"
+    (templates / "pages").mkdir(parents=True)
+    page = templates / "pages" / "page.html"
+    page.write_text("<p>One</p>")
+    settings.BASE_DIR = tmp_path
+    release = pagecache._release.__wrapped__
+    first = release()
+    page.write_text("<p>Two</p>")
+    assert release() != first
+    page.write_text("<p>One</p>")
+    assert release() == first
+    (templates / "pages" / "new.html").write_text("")
+    assert release() != first
+    assert pagecache._release() == pagecache._release()  # read once per process
+
+
+def test_the_release_changes_with_the_static_files_names(monkeypatch):
+    release = pagecache._release.__wrapped__
+    manifest = {"text": '{"paths": {"css/site.css": "css/site.1a2b3c.css"}}'}
+    storage = types.SimpleNamespace(read_manifest=lambda: manifest["text"])
+    monkeypatch.setattr(pagecache, "staticfiles_storage", storage)
+    first = release()
+    manifest["text"] = '{"paths": {"css/site.css": "css/site.4d5e6f.css"}}'
+    assert release() != first  # a new style sheet: pages that link to the old one go

@@ -1,0 +1,139 @@
+"""core.prepared.PreparedQuery: a queryset's SQL compiled once per shape, run with new values."""
+
+import pytest
+from django.db import models
+
+from diseasemaps.core.prepared import PreparedQuery
+from diseasemaps.experiences.models import Experience, Reaction
+from diseasemaps.pages.editions import ViewerState, viewer_state
+from tests.factories import ExperienceFactory, MemberFactory, published_question
+
+pytestmark = pytest.mark.django_db
+
+
+def _posts(*, author: int, posts: list[int]):
+    return (
+        Experience.objects.filter(author_id=author, pk__in=posts)
+        .values_list("pk", "question_id")
+        .order_by("pk")
+    )
+
+
+def _helpful_or_written(*, member: int, posts: list[int]):
+    """A UNION that names `member` twice: both places get the value."""
+    return (
+        Reaction.objects.filter(user_id=member, experience_id__in=posts)
+        .values_list(models.Value("helpful"), "experience_id")
+        .order_by()
+        .union(
+            Experience.objects.filter(author_id=member, pk__in=posts)
+            .values_list(models.Value("written"), "pk")
+            .order_by(),
+            all=True,
+        )
+    )
+
+
+class Counted:
+    """A build function that counts how often it is called (once per shape)."""
+
+    def __init__(self, build):
+        self.build, self.calls = build, []
+
+    def __call__(self, **values):
+        self.calls.append(
+            {name: len(v) if isinstance(v, list) else None for name, v in values.items()}
+        )
+        return self.build(**values)
+
+
+def test_a_prepared_query_gives_the_rows_of_its_queryset_and_compiles_once_per_shape():
+    question = published_question()
+    authors = MemberFactory.create_batch(3)
+    posts = [ExperienceFactory(question=question, author=authors[n % 3]) for n in range(9)]
+    build = Counted(_posts)
+    prepared = PreparedQuery(build)
+    pks = [post.pk for post in posts]
+    for author in authors:
+        for chosen in (pks[:1], pks[:4], pks[2:6], pks, [pks[8], pks[0], pks[3], pks[5]]):
+            expected = list(_posts(author=author.pk, posts=chosen))
+            assert prepared.run(author=author.pk, posts=chosen) == expected
+    assert prepared.run(author=authors[0].pk, posts=[-1]) == []
+    # lists of 1, 4 and 9 values: three shapes, each compiled once
+    assert sorted(build.calls, key=lambda shape: shape["posts"]) == [
+        {"author": None, "posts": 1},
+        {"author": None, "posts": 4},
+        {"author": None, "posts": 9},
+    ]
+
+
+def test_a_value_used_in_several_places_reaches_each_of_them():
+    question = published_question()
+    member, other = MemberFactory(), MemberFactory()
+    mine = ExperienceFactory(question=question, author=member)
+    theirs = ExperienceFactory(question=question, author=other)
+    Reaction.objects.create(experience=theirs, user=member)
+    prepared = PreparedQuery(_helpful_or_written)
+    for who in (member, other):
+        for chosen in ([mine.pk, theirs.pk], [theirs.pk, mine.pk]):
+            expected = sorted(_helpful_or_written(member=who.pk, posts=chosen))
+            assert sorted(prepared.run(member=who.pk, posts=chosen)) == expected
+    assert sorted(prepared.run(member=member.pk, posts=[mine.pk, theirs.pk])) == [
+        ("helpful", theirs.pk),
+        ("written", mine.pk),
+    ]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda *, author, unused: Experience.objects.filter(author_id=author),
+        lambda *, author, word: Experience.objects.filter(author_id=author, body__contains=word),
+        lambda *, author: Experience.objects.filter(author_id=author + 1),  # not the value
+    ],
+    ids=["ignored", "within-a-pattern", "changed"],
+)
+def test_a_value_that_does_not_reach_the_sql_is_refused(build):
+    prepared = PreparedQuery(build)
+    values = {"author": 1, "unused": 2, "word": 3}
+    names = build.__code__.co_varnames[: build.__code__.co_kwonlyargcount]
+    with pytest.raises(ValueError, match="does not reach"):
+        prepared.run(**{name: values[name] for name in names})
+
+
+def test_what_is_a_members_own_on_a_question_page_is_read_in_one_query(
+    django_assert_num_queries,
+):
+    from diseasemaps.community import services as community_services
+    from diseasemaps.community.models import Kind, Notification
+    from diseasemaps.experiences import services as experience_services
+    from tests.factories import MemberConditionFactory
+
+    question = published_question()
+    member = MemberConditionFactory(condition=question.condition).user
+    posts = ExperienceFactory.create_batch(3, question=question)
+    waiting = ExperienceFactory(
+        question=question, author=member, status=Experience.Status.PENDING, approved_at=None
+    )
+    experience_services.toggle_helpful(experience=posts[0], user=member)
+    experience_services.submit_reply(
+        author=member, experience=posts[1], body="A reply of mine under a post."
+    )
+    community_services.follow(user=member, question=question)
+    for n in range(2):
+        Notification.objects.create(
+            user=member, kind=Kind.REPLY, event=f"e:{n}", text="Someone replied", url="/"
+        )
+    listed = [post.pk for post in posts]
+    with django_assert_num_queries(1):
+        state = viewer_state(member, question_id=question.pk, post_ids=listed)
+    assert state == ViewerState(
+        following=True,
+        unread_notifications=2,
+        waiting=frozenset({waiting.pk}),
+        helpful=frozenset({posts[0].pk}),
+        replied=frozenset({posts[1].pk}),
+    )
+    stranger = MemberFactory()
+    assert viewer_state(stranger, question_id=question.pk, post_ids=listed) == ViewerState()
+    assert viewer_state(stranger, question_id=question.pk) == ViewerState()
