@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import ngettext
 
+from diseasemaps.core.links import address
 from diseasemaps.core.markdown import render_markdown
 from diseasemaps.core.models import TimeStampedModel
 from diseasemaps.members.models import MemberCondition
@@ -410,7 +410,7 @@ class Experience(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         # The permalink names no condition, so that a link in an e-mail reveals nothing.
-        return reverse("experiences:detail", kwargs={"pk": self.pk})
+        return address("experiences:detail", self.pk)  # core.links: reversed once per process
 
     def get_page_url(self) -> str:
         """Where the post is read in context: its question, or its condition."""
