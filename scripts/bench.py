@@ -246,7 +246,11 @@ def measure_load() -> dict:
     with override_settings(SECURE_SSL_REDIRECT=False, ALLOWED_HOSTS=["testserver", "127.0.0.1"]):
         member = Client()
         member.force_login(member_user())
-        session = member.cookies[settings.SESSION_COOKIE_NAME].value
+        member.get(QUESTION)  # its CSRF cookie, which a browser sends back with each request
+        cookies = "; ".join(
+            f"{name}={member.cookies[name].value}"
+            for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+        )
         page = Client().get(QUESTION)  # stored in the shared cache, as the server will serve it
         assert page.status_code == 200, page.status_code
     # The same bytes as a static file, under STATIC_ROOT, which whitenoise serves.
@@ -260,8 +264,8 @@ def measure_load() -> dict:
             with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
                 body = response.read()
             assert body == page.content, f"{url} does not serve the page's bytes"
-        cookie = f"Cookie: {settings.SESSION_COOKIE_NAME}={session}"
-        request = urllib.request.Request(cached, headers={"Cookie": cookie[len("Cookie: ") :]})  # noqa: S310
+        cookie = f"Cookie: {cookies}"
+        request = urllib.request.Request(cached, headers={"Cookie": cookies})  # noqa: S310
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             assert b"Log out" in response.read(), "the member's session is not used"
         figures = {
