@@ -22,6 +22,7 @@ from tests.factories import TreatmentFactory, published_question
 
 pytestmark = pytest.mark.django_db
 
+
 # At 1×: conditions, members (each living with the question's condition), posts on it, and
 # more questions on the condition answered by the question's reviewer.
 CONDITIONS, MEMBERS, EXPERIENCES, QUESTIONS = 3, 5, 6, 2
