@@ -41,3 +41,15 @@ def test_moving_the_search_index_to_its_own_app_keeps_its_rows_and_permissions()
     if connection.vendor == "postgresql":
         for suffix in ("vector_gin", "names_trgm", "title_trgm"):
             assert f"search_searchdocument_{suffix}" in constraints
+
+
+@pytest.mark.postgres_only  # reason: planner statistics targets are PostgreSQL's
+def test_names_and_titles_keep_few_statistics_for_the_planner(db):
+    # Each trigram condition is estimated by trying it on every common value and histogram bound
+    # kept for its column; few of them keep planning a search cheaper than running it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstattarget FROM pg_attribute"
+            " WHERE attrelid = 'search_searchdocument'::regclass AND attname IN ('names', 'title')"
+        )
+        assert dict(cursor.fetchall()) == {"names": 10, "title": 10}

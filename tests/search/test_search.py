@@ -163,6 +163,23 @@ def test_rebuilding_indexes_every_condition_and_live_question():
     assert services.rebuild_search_index() == 4  # 3 conditions + 1 live question
 
 
+@postgres_only  # reason: GIN pending lists and planner statistics are PostgreSQL's
+def test_a_rebuilt_index_is_left_merged_and_analysed():
+    published_question(condition=_dfsp())
+    services.rebuild_search_index()
+    with connection.cursor() as cursor:
+        # Nothing left in a pending list for every search to read through...
+        for index in services.GIN_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+            assert cursor.fetchone() == (0,), index
+        # ...and the planner's statistics describe the new rows.
+        cursor.execute(
+            "SELECT count(*) FROM pg_stats"
+            " WHERE tablename = 'search_searchdocument' AND attname = 'names'"
+        )
+        assert cursor.fetchone() == (1,)
+
+
 # --- Finding things -----------------------------------------------------------------------------
 
 
