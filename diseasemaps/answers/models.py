@@ -110,6 +110,19 @@ class QuestionQuerySet(models.QuerySet):
             )
         )
 
+    def for_listing_rows(self) -> "QuestionQuerySet":
+        """`for_listing()` as plain rows, for `listing_lines()`: no model instance per line."""
+        return self.values(
+            "title",
+            "slug",
+            "condition__slug",
+            "condition__name",
+            "condition__abbreviation",
+            "live_revision__state",
+            "live_revision__reviewed_on",
+            "live_revision__next_review_on",
+        )
+
 
 class Question(KeepsStoredFigures, TimeStampedModel):
     """
@@ -384,11 +397,7 @@ class AnswerRevision(TimeStampedModel):
         reviewer approves it (a draft in preview); overdue once its next review date has passed
         (the same rule as `_review_overdue`); medically reviewed otherwise.
         """
-        if self.state not in (self.State.APPROVED, self.State.SUPERSEDED) or not self.reviewed_on:
-            return ReviewState.NOT_REVIEWED
-        if self.next_review_on is not None and self.next_review_on < day:
-            return ReviewState.OVERDUE
-        return ReviewState.REVIEWED
+        return review_state_for(self.state, self.reviewed_on, self.next_review_on, day)
 
     @property
     def review_state(self) -> ReviewState:
@@ -466,6 +475,51 @@ class RevisionEvent(models.Model):
 # A quote or angle bracket can end the HTML attribute or the Markdown link an address is written
 # in. RFC 3986 allows none of them unencoded but the apostrophe, which works as well as %27.
 URL_FORBIDDEN_CHARACTERS = "\"'<>`"
+
+
+def review_state_for(
+    state: str,
+    reviewed_on: datetime.date | None,
+    next_review_on: datetime.date | None,
+    day: datetime.date,
+) -> ReviewState:
+    """`AnswerRevision.review_state_on()` for a revision read as a plain row."""
+    if state not in (AnswerRevision.State.APPROVED, AnswerRevision.State.SUPERSEDED):
+        return ReviewState.NOT_REVIEWED
+    if not reviewed_on:
+        return ReviewState.NOT_REVIEWED
+    if next_review_on is not None and next_review_on < day:
+        return ReviewState.OVERDUE
+    return ReviewState.REVIEWED
+
+
+def listing_lines(rows) -> list[dict]:
+    """
+    The lines of a long list of questions (a reviewer's page), from `for_listing_rows()`'s
+    rows: each its address, built from one reversed pattern, the title, the condition's short
+    name, and its answer's review state as `_review_state.html` reads it from a revision.
+    """
+    url = reverse("pages:question", kwargs={"condition_slug": "CONDITION", "slug": "QUESTION"})
+    before, rest = url.rsplit("CONDITION", 1)
+    between, after = rest.rsplit("QUESTION", 1)
+    today = timezone.localdate()
+    return [
+        {
+            "url": f"{before}{row['condition__slug']}{between}{row['slug']}{after}",
+            "title": row["title"],
+            "condition_short_name": row["condition__abbreviation"] or row["condition__name"],
+            "revision": {
+                "review_state": review_state_for(
+                    row["live_revision__state"],
+                    row["live_revision__reviewed_on"],
+                    row["live_revision__next_review_on"],
+                    today,
+                ),
+                "reviewed_on": row["live_revision__reviewed_on"],
+            },
+        }
+        for row in rows
+    ]
 
 
 def validate_http_url(value: str) -> None:

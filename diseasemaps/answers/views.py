@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from diseasemaps.answers import services
 from diseasemaps.answers.forms import ErrorReportForm, HelpfulForm
-from diseasemaps.answers.models import Question, QuestionSuggestion
+from diseasemaps.answers.models import Question, QuestionSuggestion, listing_lines
 from diseasemaps.core.pagecache import public_page, tag
 from diseasemaps.core.ratelimit import RateLimit, request_key
 from diseasemaps.members.models import ReviewerProfile
@@ -44,13 +44,15 @@ def reviewer_detail(request, slug: str):
     profile = get_object_or_404(ReviewerProfile.objects.select_related("user"), slug=slug)
     reviewed = Paginator(
         Question.objects.published()
-        .for_listing()
+        .for_listing_rows()
         .filter(live_revision__reviewer=profile.user)
         .order_by("condition__name", "position", "pk"),
         REVIEWED_PER_PAGE,
     ).get_page(request.GET.get("page"))
     return render(
-        request, "answers/reviewer_detail.html", {"profile": profile, "reviewed": reviewed}
+        request,
+        "answers/reviewer_detail.html",
+        {"profile": profile, "reviewed": reviewed, "lines": listing_lines(reviewed.object_list)},
     )
 
 

@@ -1,5 +1,7 @@
 """Conditions: what members live with, and what reviewed questions are about."""
 
+from collections import defaultdict
+
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Lower
@@ -12,6 +14,11 @@ def index_letter_for(name: str) -> str:
     """The A–Z index's letter for a name: its first letter, or "#" for a digit or symbol."""
     first = name[:1].upper()
     return first if first.isalpha() else "#"
+
+
+def display_name_for(name: str, abbreviation: str) -> str:
+    """The name as the page text uses it: "Dermatofibrosarcoma Protuberans (DFSP)"."""
+    return f"{name} ({abbreviation})" if abbreviation else name
 
 
 class ConditionQuerySet(models.QuerySet):
@@ -28,17 +35,38 @@ class ConditionQuerySet(models.QuerySet):
 
     def for_index(self) -> "ConditionQuerySet":
         """
-        What a line of the A–Z index shows: the name, the address and the other names, these
-        in a plain list (`alias_list`). A page has many lines, so it loads no summary and makes
-        no queryset per line.
+        What a line of the A–Z index is made from, as plain rows: a page has many lines, so it
+        loads no summary and makes no model instance per line. `index_lines()` turns a page of
+        these rows into the lines themselves.
         """
-        return self.only("name", "slug", "abbreviation").prefetch_related(
-            models.Prefetch(
-                "aliases",
-                queryset=ConditionAlias.objects.only("condition_id", "name"),
-                to_attr="alias_list",
-            )
-        )
+        return self.values("id", "name", "slug", "abbreviation")
+
+
+def index_lines(rows) -> list[dict]:
+    """
+    The lines of a page of the A–Z index, from `for_index()`'s rows: each its address, the name
+    shown and the other names in one plain string. The other names are one query for the page
+    (none for an empty page), and the addresses are built from one reversed prefix.
+    """
+    rows = list(rows)
+    if not rows:
+        return []
+    aliases = defaultdict(list)
+    for condition_id, name in (
+        ConditionAlias.objects.filter(condition_id__in=[row["id"] for row in rows])
+        .order_by(Lower("name"))
+        .values_list("condition_id", "name")
+    ):
+        aliases[condition_id].append(name)
+    before, after = reverse("pages:condition", kwargs={"slug": "slug"}).rsplit("slug", 1)
+    return [
+        {
+            "url": f"{before}{row['slug']}{after}",
+            "name": display_name_for(row["name"], row["abbreviation"]),
+            "aliases": ", ".join(aliases[row["id"]]),
+        }
+        for row in rows
+    ]
 
 
 class Condition(KeepsStoredFigures, TimeStampedModel):
@@ -97,7 +125,7 @@ class Condition(KeepsStoredFigures, TimeStampedModel):
     @property
     def display_name(self) -> str:
         """The name as the page text uses it: "Dermatofibrosarcoma Protuberans (DFSP)"."""
-        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+        return display_name_for(self.name, self.abbreviation)
 
     @property
     def short_name(self) -> str:

@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from diseasemaps.conditions.models import Condition
+from diseasemaps.conditions.models import Condition, index_lines
 from diseasemaps.core.pagecache import public_page
 from diseasemaps.core.seo import ShareMeta, breadcrumbs, describe
 
@@ -42,6 +42,7 @@ def condition_list(request):
             "letters": letters,
             "letter": letter,
             "page": page,
+            "lines": index_lines(page.object_list),
             "page_query": f"letter={letter}&",
             "crumbs": breadcrumbs(),
             "share": share,

@@ -131,3 +131,77 @@ def test_a_reviewers_answers_are_counted_from_the_indexes_alone():
         cursor.execute("EXPLAIN " + queries[0]["sql"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Only Scan using answers_live_by_reviewer" in plan
+
+
+def test_a_long_list_of_questions_reads_plain_rows_with_what_the_instances_would_show(
+    monkeypatch,
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from diseasemaps.answers import models as answer_models
+    from diseasemaps.answers.models import listing_lines
+
+    current = published_question(condition__abbreviation="DFSP")
+    overdue = published_question()
+    overdue.live_revision.next_review_on = timezone.localdate() - datetime.timedelta(days=1)
+    overdue.live_revision.save()
+    reversed_ = []
+    real_reverse = answer_models.reverse
+    monkeypatch.setattr(
+        answer_models, "reverse", lambda *a, **k: reversed_.append(a) or real_reverse(*a, **k)
+    )
+    rows = list(Question.objects.published().for_listing_rows().order_by("pk"))
+    lines = listing_lines(rows)
+    assert all(isinstance(row, dict) for row in rows)
+    assert len(reversed_) == 1  # one address pattern for the whole list
+    expected = [
+        {
+            "url": real_reverse(
+                "pages:question",
+                kwargs={"condition_slug": question.condition.slug, "slug": question.slug},
+            ),
+            "title": question.title,
+            "condition_short_name": question.condition.short_name,
+            "revision": {
+                "review_state": question.live_revision.review_state,
+                "reviewed_on": question.live_revision.reviewed_on,
+            },
+        }
+        for question in (current, overdue)
+    ]
+    assert lines == expected
+    assert lines[0]["condition_short_name"] == "DFSP"
+    assert lines[1]["revision"]["review_state"] == "overdue"
+
+
+@pytest.mark.parametrize(
+    ("state", "reviewed", "days_to_next_review"),
+    [
+        (AnswerRevision.State.APPROVED, True, 1),
+        (AnswerRevision.State.APPROVED, True, -1),
+        (AnswerRevision.State.APPROVED, True, None),
+        (AnswerRevision.State.APPROVED, False, 1),
+        (AnswerRevision.State.SUPERSEDED, True, -1),
+        (AnswerRevision.State.DRAFT, True, 1),
+    ],
+)
+def test_the_review_state_of_a_plain_row_follows_the_revisions_rule(
+    state, reviewed, days_to_next_review
+):
+    import datetime
+
+    from diseasemaps.answers.models import review_state_for
+
+    day = datetime.date(2026, 6, 1)
+    revision = AnswerRevision(
+        state=state,
+        reviewed_on=datetime.date(2026, 1, 1) if reviewed else None,
+        next_review_on=None
+        if days_to_next_review is None
+        else day + datetime.timedelta(days=days_to_next_review),
+    )
+    assert review_state_for(
+        revision.state, revision.reviewed_on, revision.next_review_on, day
+    ) == revision.review_state_on(day)

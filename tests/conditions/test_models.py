@@ -1,6 +1,8 @@
+import factory
 import pytest
+from django.urls import reverse
 
-from diseasemaps.conditions.models import Condition
+from diseasemaps.conditions.models import Condition, index_lines
 from diseasemaps.members.models import MemberCondition
 from tests.factories import (
     ConditionAliasFactory,
@@ -46,18 +48,47 @@ def test_the_index_reads_its_lines_names_and_aliases_in_two_queries_and_no_summa
     ConditionAliasFactory(condition=dfsp, name="Darier-Ferrand tumour")
     ConditionAliasFactory(condition=dfsp, name="Bednar tumour")
     ConditionFactory(name="Dermatitis")
-    with django_assert_num_queries(2):
-        conditions = list(Condition.objects.under_letter("D").for_index())
-        lines = [
-            (condition.get_absolute_url(), condition.display_name, condition.alias_list)
-            for condition in conditions
-        ]
-    assert [(name, [str(alias) for alias in aliases]) for _, name, aliases in lines] == [
-        ("Dermatitis", []),
-        ("Dermatofibrosarcoma Protuberans (DFSP)", ["Bednar tumour", "Darier-Ferrand tumour"]),
+    with django_assert_num_queries(2) as queries:
+        lines = index_lines(Condition.objects.under_letter("D").for_index())
+    assert lines == [
+        {
+            "url": Condition.objects.get(name="Dermatitis").get_absolute_url(),
+            "name": "Dermatitis",
+            "aliases": "",
+        },
+        {
+            "url": dfsp.get_absolute_url(),
+            "name": "Dermatofibrosarcoma Protuberans (DFSP)",
+            "aliases": "Bednar tumour, Darier-Ferrand tumour",
+        },
     ]
-    assert lines[1][0] == dfsp.get_absolute_url()
-    assert "summary" in conditions[0].get_deferred_fields()
+    assert "summary" not in queries.captured_queries[0]["sql"]
+
+
+def test_the_lines_of_the_index_are_plain_rows_with_no_model_instance_or_reverse_per_line(
+    monkeypatch,
+):
+    from diseasemaps.conditions import models as condition_models
+
+    ConditionFactory.create_batch(3, name=factory.Sequence(lambda n: f"Line {n}"))
+    rows = list(Condition.objects.under_letter("L").for_index())
+    assert all(isinstance(row, dict) for row in rows)
+    reversed_ = []
+    real_reverse = condition_models.reverse
+    monkeypatch.setattr(
+        condition_models, "reverse", lambda *a, **k: reversed_.append(a) or real_reverse(*a, **k)
+    )
+    lines = index_lines(rows)
+    assert len(lines) == 3
+    assert len(reversed_) == 1
+    assert [line["url"] for line in lines] == [
+        reverse("pages:condition", kwargs={"slug": row["slug"]}) for row in rows
+    ]
+
+
+def test_an_empty_page_of_the_index_makes_no_query_for_other_names(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert index_lines([]) == []
 
 
 def test_conditions_sort_case_insensitively():
