@@ -223,6 +223,16 @@ class AnswerRevisionQuerySet(models.QuerySet):
         """Revisions visitors read now: approved and still their question's live revision."""
         return self.filter(state=AnswerRevision.State.APPROVED, question__live_revision=F("pk"))
 
+    def approved_by(self, reviewer) -> "AnswerRevisionQuerySet":
+        """
+        The live revisions whose latest review `reviewer` signed, read from the index
+        `answers_live_by_reviewer` alone: a reviewer's page counts them without joining the
+        questions. Approved revisions are exactly the live ones, because approving a revision
+        marks the one it replaces superseded in the same transaction (`approve_revision`), no
+        one edits a revision's state by hand, and a revision goes only with its question.
+        """
+        return self.filter(state=AnswerRevision.State.APPROVED, reviewer=reviewer)
+
     def overdue(self, *, today: datetime.date) -> "AnswerRevisionQuerySet":
         """Live answers whose next full review date has passed (ReviewState.OVERDUE)."""
         return self.live().filter(_review_overdue(today))

@@ -1,14 +1,19 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from diseasemaps.answers import services
 from diseasemaps.answers.forms import ErrorReportForm, HelpfulForm
-from diseasemaps.answers.models import Question, QuestionSuggestion, listing_lines
+from diseasemaps.answers.models import (
+    AnswerRevision,
+    Question,
+    QuestionSuggestion,
+    listing_lines,
+)
 from diseasemaps.core.pagecache import public_page, tag
+from diseasemaps.core.paging import CountedPaginator
 from diseasemaps.core.ratelimit import RateLimit, request_key
 from diseasemaps.members.models import ReviewerProfile
 
@@ -42,12 +47,13 @@ def question_history(request, condition_slug: str, slug: str):
 @public_page(tags=lambda slug: ["site"])
 def reviewer_detail(request, slug: str):
     profile = get_object_or_404(ReviewerProfile.objects.select_related("user"), slug=slug)
-    reviewed = Paginator(
+    reviewed = CountedPaginator(
         Question.objects.published()
         .for_listing_rows()
         .filter(live_revision__reviewer=profile.user)
         .order_by("condition__name", "position", "pk"),
         REVIEWED_PER_PAGE,
+        count=AnswerRevision.objects.approved_by(profile.user).count(),
     ).get_page(request.GET.get("page"))
     return render(
         request,

@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from diseasemaps.answers.models import AnswerRevision
+from diseasemaps.core.paging import CountedPaginator
 from diseasemaps.search.models import SearchDocument
 
 MAX_QUERY_LENGTH = 200
@@ -91,14 +92,6 @@ def matching_documents(terms: SearchTerms) -> QuerySet:
     return SearchDocument.objects.matching(terms).select_related(*SHOWN)
 
 
-class _CountedPaginator(Paginator):
-    """Pages of `count` documents, told how many there are rather than counting them again."""
-
-    def __init__(self, count: int, per_page: int):
-        super().__init__([], per_page)
-        self.count = count
-
-
 def results_page(terms: SearchTerms, number, *, per_page: int) -> Page:
     """
     One page of the documents matching `terms`, best first, knowing how many match in all (the
@@ -120,14 +113,14 @@ def results_page(terms: SearchTerms, number, *, per_page: int) -> Page:
         .values_list("pk", "total")[start : start + per_page]
     )
     if not ranked and number == 1:
-        return Page([], 1, _CountedPaginator(0, per_page))
+        return Page([], 1, CountedPaginator([], per_page, count=0))
     if not ranked:
         # A page past the end: the paginator counts the matches and finds the last page.
         return Paginator(matching_documents(terms), per_page).get_page(number)
     documents = SearchDocument.objects.select_related(*SHOWN).in_bulk([pk for pk, _ in ranked])
     # A document removed in between (its answer withdrawn a moment ago) is left out.
     shown = [documents[pk] for pk, _ in ranked if pk in documents]
-    return Page(shown, number, _CountedPaginator(ranked[0][1], per_page))
+    return Page(shown, number, CountedPaginator([], per_page, count=ranked[0][1]))
 
 
 def as_results(documents, terms: SearchTerms) -> list[SearchResult]:

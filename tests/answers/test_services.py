@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from diseasemaps.answers import services
-from diseasemaps.answers.models import AnswerRevision, RevisionEvent
+from diseasemaps.answers.models import AnswerRevision, Question, RevisionEvent
 from diseasemaps.core.services import Role
 from tests.factories import (
     QuestionFactory,
@@ -176,3 +176,18 @@ def test_a_save_from_an_outdated_copy_is_refused_and_writes_nothing(editor):
         services.update_draft(revision=draft, expected_version=1, body="Second save.", **fields)
     draft.refresh_from_db()
     assert draft.body == "First save."
+
+
+def test_a_reviewers_approved_revisions_are_exactly_their_published_answers(editor):
+    # The reviewer page counts `approved_by()` from one index instead of joining the questions.
+    first, second = ReviewerFactory(), ReviewerFactory()
+    questions = [QuestionFactory() for _ in range(4)]
+    rounds = [(0, first), (1, first), (2, second), (0, second), (1, first), (3, second), (2, first)]
+    for index, reviewer in rounds:
+        draft = _in_review(questions[index], editor)
+        services.approve_revision(revision=draft, reviewer=reviewer)
+        for someone in (first, second):
+            published = Question.objects.published().filter(live_revision__reviewer=someone)
+            assert AnswerRevision.objects.approved_by(someone).count() == published.count()
+    assert AnswerRevision.objects.approved_by(first).count() == 2  # questions 1 and 2
+    assert AnswerRevision.objects.approved_by(second).count() == 2  # questions 0 and 3
