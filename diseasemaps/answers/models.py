@@ -350,8 +350,7 @@ class AnswerRevision(TimeStampedModel):
         indexes = [
             # Approved revisions are the live ones, each with a review date. The home page's
             # most recently reviewed answers are read from the first in order; a reviewer's
-            # page counts theirs from the second alone (with the question's index on its live
-            # revision).
+            # page counts theirs from the second alone (`AnswerRevisionQuerySet.approved_by`).
             models.Index(
                 fields=["-reviewed_on"],
                 condition=models.Q(state="approved"),
