@@ -455,6 +455,11 @@ DISEASEMAPS_EXPERIENCES_PER_PAGE = 20
 # DISEASEMAPS_CDN_SECONDS (s-maxage).
 DISEASEMAPS_PAGE_CACHE = "default"
 DISEASEMAPS_PAGE_CACHE_SECONDS = env.int("DISEASEMAPS_PAGE_CACHE_SECONDS", default=300)
+# On Redis, each process also keeps up to this many bytes of the pages it serves, told of every
+# change on a Redis channel (core.nearcache); 0 turns that off.
+DISEASEMAPS_PAGE_CACHE_NEAR_BYTES = env.int(
+    "DISEASEMAPS_PAGE_CACHE_NEAR_BYTES", default=32 * 1024 * 1024
+)
 DISEASEMAPS_CDN_SECONDS = env.int("DISEASEMAPS_CDN_SECONDS", default=60)
 # Review reminders list the answers whose next medical review falls due within this many days.
 DISEASEMAPS_REVIEW_REMINDER_DAYS = env.int("DISEASEMAPS_REVIEW_REMINDER_DAYS", default=30)

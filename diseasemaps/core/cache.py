@@ -1,7 +1,7 @@
 """
 The shared cache on Redis: Django's backend, with one Redis client per connection pool, a
-leaner read of many keys (a visitor's hit on a stored page is one) and a quicker read of what
-it stored.
+leaner read of many keys (a visitor's hit on a stored page is one), a quicker read of what
+it stored, and each process's near cache of it (core.nearcache), told of changes on a channel.
 
 Django makes a new `redis.Redis` for every cache operation, and each one builds its table of
 several hundred command callbacks (about 60 µs, as long as the round trip to Redis itself).
@@ -10,8 +10,11 @@ safe to share between threads, so each pool's client is made once per process.
 """
 
 import pickle
+import threading
 
 from django.core.cache.backends import redis
+
+from diseasemaps.core import nearcache
 
 # Every pickle of protocol 2 or later starts with the PROTO opcode.
 PICKLE_START = b"\x80"
@@ -72,9 +75,48 @@ class RedisCacheClient(redis.RedisCacheClient):
         return client
 
 
+# Each process's near caches, by the cache they copy: Django makes a cache object per thread,
+# and a process's threads share one copy.
+_near_caches: dict[tuple, nearcache.NearCache] = {}
+_near_caches_lock = threading.Lock()
+
+
 class RedisCache(redis.RedisCache):
     """settings.CACHES' backend when CACHE_URL names Redis."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def near_cache(self, *, max_bytes: int) -> nearcache.NearCache:
+        """This process's near cache of this cache (core.nearcache), holding up to max_bytes."""
+        identity = (tuple(self._servers), self.key_prefix, self.version)
+        with _near_caches_lock:
+            near = _near_caches.get(identity)
+            if near is None or near.max_bytes != max_bytes:
+                near = _near_caches[identity] = nearcache.NearCache(
+                    self._subscription_connection, self._channel(), max_bytes=max_bytes
+                )
+            return near
+
+    def announce(self, labels) -> None:
+        """Tell every process's near cache that what `labels` stand for has changed."""
+        nearcache.announce(self._cache.get_client(write=True), self._channel(), labels)
+
+    def clear(self):
+        super().clear()
+        self.announce(nearcache.EVERYTHING)
+
+    def _channel(self) -> str:
+        return self.make_key("nearcache")
+
+    def _subscription_connection(self):
+        """
+        A new connection to the primary, with the cache's own options, and a timeout even if
+        they set none: a near cache waits for its subscription's answers (core.nearcache).
+        """
+        pool = self._cache._get_connection_pool(write=True)
+        options = dict(pool.connection_kwargs)
+        options["socket_timeout"] = options.get("socket_timeout") or 1.0
+        options["socket_connect_timeout"] = options.get("socket_connect_timeout") or 1.0
+        return pool.connection_class(**options)

@@ -20,10 +20,13 @@ marked private. Pages that are stored are also sent with `Cache-Control: public`
 naming their tags (for purging a CDN by tag), and gzip when the browser accepts it; no other
 page is compressed, so no page with a CSRF token or personal data is open to BREACH.
 
-A visitor's hit is the hot path of the whole site, so it costs one cache read: the page, in the
-encoding the request is sent, with its tags' current versions. The plain and the gzip copy are
-stored apart, so a request reads only the copy it is sent; and each path's tags are worked out
-once per process (they come from the URLs and the views' code, never from data).
+A visitor's hit is the hot path of the whole site, so it costs at most one cache read: the
+page, in the encoding the request is sent, with its tags' current versions. The plain and the
+gzip copy are stored apart, so a request reads only the copy it is sent; and each path's tags
+are worked out once per process (they come from the URLs and the views' code, never from
+data). On Redis, each process also keeps the pages it serves in its near cache
+(core.nearcache), which `invalidate` tells of every change on a channel: a hit there reads
+nothing from Redis, and a page refreshed on one node is refreshed for the next request on all.
 
 Members never get a stored page, but a page they all see alike can be made once for all of
 them: its members' edition (`members_edition`), with holes where each member's own parts go.
@@ -36,6 +39,8 @@ import gzip
 import hashlib
 import re
 import secrets
+import sys
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -94,6 +99,9 @@ def invalidate(*tags: str) -> None:
     """Every stored page that shows any of `tags` is made again at its next request."""
     cache = _cache()
     cache.set_many({_tag_key(tag): _new_version() for tag in tags}, timeout=None)
+    announce = getattr(cache, "announce", None)  # the near caches of a cache on Redis
+    if announce is not None:
+        announce(tags)
 
 
 def _cache():
@@ -192,6 +200,47 @@ def _current_versions(cache, tags: tuple[str, ...], found: dict) -> dict[str, st
     return versions
 
 
+def _near(cache):
+    """This process's near cache of the shared cache, if it is on Redis (core.nearcache)."""
+    near_cache = getattr(cache, "near_cache", None)
+    if near_cache is None or settings.DISEASEMAPS_PAGE_CACHE_NEAR_BYTES <= 0:
+        return None
+    return near_cache(max_bytes=settings.DISEASEMAPS_PAGE_CACHE_NEAR_BYTES)
+
+
+def _lookup(cache, key: str, tags: tuple[str, ...]) -> tuple[dict | None, dict, Callable]:
+    """
+    The page (or members' edition) stored under `key` if it is current, the current versions
+    of its tags, and `keep(stored)`, which keeps a current one, found or made now, in this
+    process's near cache. A page found there costs no read of the shared cache at all.
+    """
+    near = _near(cache)
+    if near is not None:
+        stored = near.get(key)
+        if stored is not None:
+            return stored, stored["versions"], lambda stored: None
+        generation = near.generation  # before the shared read: see NearCache.put
+
+    def keep(stored: dict) -> None:
+        if near is not None:
+            near.put(
+                key,
+                stored,
+                labels=tags,
+                size=sys.getsizeof(stored["body"]) + 2048,
+                expires=stored["expires"],
+                generation=generation,
+            )
+
+    found = cache.get_many([key, *(_tag_key(tag) for tag in tags)])
+    versions = _current_versions(cache, tags, found)
+    stored = found.get(key)
+    if stored is None or stored["versions"] != versions:
+        return None, versions, keep
+    keep(stored)
+    return stored, versions, keep
+
+
 def _copy(page: dict, body: bytes, headers: dict) -> dict:
     """
     One encoding of a stored page: the body sent and every header that describes it, its
@@ -219,17 +268,15 @@ class PageCacheMiddleware:
             return self.get_response(request)
         cache = _cache()
         encoding = _encoding(request)
-        page_key = _page_key(request, encoding)
-        found = cache.get_many([page_key, *(_tag_key(tag) for tag in tags)])
-        versions = _current_versions(cache, tags, found)
-        stored = found.get(page_key)
-        if stored is not None and stored["versions"] == versions:
+        stored, versions, keep = _lookup(cache, _page_key(request, encoding), tags)
+        if stored is not None:
             return self._serve(request, stored, tags)
         response = self.get_response(request)
         if not self._may_store(response):
             return response
-        stored = self._store(cache, request, response, versions)
-        return self._serve(request, stored[encoding], tags)
+        stored = self._store(cache, request, response, versions)[encoding]
+        keep(stored)
+        return self._serve(request, stored, tags)
 
     @staticmethod
     def _may_store(response: HttpResponse) -> bool:
@@ -246,8 +293,10 @@ class PageCacheMiddleware:
     def _store(cache, request: HttpRequest, response: HttpResponse, versions: dict) -> dict:
         """Store the page in each encoding; a small one goes as it is to every request."""
         body = response.content
+        timeout = _timeout()
         page = {
             "versions": versions,
+            "expires": time.time() + timeout,
             "etag": '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"',
             "headers": {name: response[name] for name in KEPT_HEADERS if response.has_header(name)},
         }
@@ -259,7 +308,7 @@ class PageCacheMiddleware:
         )
         cache.set_many(
             {_page_key(request, encoding): copy for encoding, copy in copies.items()},
-            timeout=_timeout(),
+            timeout=timeout,
         )
         return copies
 
@@ -352,14 +401,19 @@ def members_edition(
     if settings.DISEASEMAPS_PAGE_CACHE_SECONDS <= 0:
         return None
     cache = _cache()
-    tags = [EVERYTHING, *tags]
     key = _page_key(request, "members")
-    found = cache.get_many([key, *(_tag_key(tag) for tag in tags)])
-    versions = _current_versions(cache, tags, found)
-    stored = found.get(key)
-    if stored is None or stored["versions"] != versions:
+    stored, versions, keep = _lookup(cache, key, (EVERYTHING, *tags))
+    if stored is None:
         holes = Holes()
         body, facts = make(holes)
-        stored = {"versions": versions, "nonce": holes.nonce, "body": body, "facts": facts}
-        cache.set(key, stored, timeout=_timeout())
+        timeout = _timeout()
+        stored = {
+            "versions": versions,
+            "expires": time.time() + timeout,
+            "nonce": holes.nonce,
+            "body": body,
+            "facts": facts,
+        }
+        cache.set(key, stored, timeout=timeout)
+        keep(stored)
     return Holes(stored["nonce"]), stored["body"], stored["facts"]
