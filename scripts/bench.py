@@ -364,11 +364,13 @@ def write_report(demo: dict, scale: dict, figures: dict, generation: float) -> N
         "gunicorn with `gunicorn.conf.py` and 2 sync workers, and `wrk -t2 -c16` on the same "
         f"two cores, {LOAD_ROUNDS} rounds of {LOAD_SECONDS:g} s on each side, alternating; the "
         "median of each side. The cached page is the anonymous question page as the page "
-        "cache serves it (uncompressed, as wrk does not ask for gzip); the static file holds "
-        "the same bytes and is served by whitenoise from the same server. The member's page "
-        "is never stored whole: it is filled in for them on every request from the members' "
-        "edition, after reading what is theirs in one query (their session, their account, "
-        "their member-read limits, raised for the bench but still counted on every request).",
+        "cache serves it, from each worker's near cache once it has the page (uncompressed, "
+        "as wrk does not ask for gzip); the static file holds the same bytes and is served by "
+        "whitenoise from the same server. The member's page is never stored whole: it is "
+        "filled in for them on every request from the members' edition (also kept in the "
+        "near cache), after reading what is theirs: their session and member-read limits "
+        "(two Redis round trips; the limits raised for the bench but still counted on every "
+        "request), their account and what is their own on the page (two queries).",
         "",
         "| | demo | at scale | target |",
         "|---|---:|---:|---|",
