@@ -18,7 +18,7 @@ from diseasemaps.community.models import Follow, Notification
 from diseasemaps.core.pagecache import Holes
 from diseasemaps.core.prepared import PreparedQuery
 from diseasemaps.experiences.models import Experience, Reaction, Reply
-from diseasemaps.members.viewers import is_one_member
+from diseasemaps.members.viewers import ANY_MEMBER, AnyMember, is_one_member
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,40 @@ def viewer_state(viewer, *, question_id: int, post_ids=()) -> ViewerState:
     )
 
 
+class _AnyStaffMember(AnyMember):
+    is_staff = True
+
+
+def member_parts(holes: Holes, *, follow: dict) -> dict:
+    """
+    The header's links and the follow button in each form a member may see (staff or not,
+    with unread notifications or none; following or not), made once with the edition, with
+    holes for the CSRF token and the number unread: filling them is then a lookup, not a
+    render per request. They are made for stand-ins (members.viewers.AnyMember), so they hold
+    nothing of anyone's own. `follow` holds the follow button's addresses and wording.
+    """
+    nav = {
+        (staff, unread): render_to_string(
+            "includes/_member_nav.html",
+            {
+                "user": _AnyStaffMember() if staff else ANY_MEMBER,
+                "csrf_token": holes["csrf"],
+                "unread_notifications": holes["unread"] if unread else 0,
+            },
+        )
+        for staff in (False, True)
+        for unread in (False, True)
+    }
+    buttons = {
+        following: render_to_string(
+            "community/_follow.html",
+            {"user": ANY_MEMBER, "csrf_token": holes["csrf"], "following": following, **follow},
+        )
+        for following in (False, True)
+    }
+    return {"nav": nav, "follow": buttons}
+
+
 def fill_question_page(request: HttpRequest, holes: Holes, body: str, facts: dict) -> str:
     """
     The members' edition of a question page (pages.views.question_detail) for the member who
@@ -107,31 +141,20 @@ def fill_question_page(request: HttpRequest, holes: Holes, body: str, facts: dic
                     "show_context": False,
                 },
             )
+    parts = facts["parts"]
 
     def value(name: str, key: str | None) -> str:
         if name == "csrf":
             return token
         if name == "pressed":
             return "true" if int(key) in state.helpful else "false"
+        if name == "unread":
+            return str(state.unread_notifications)
         if name == "nav":
-            return render_to_string(
-                "includes/_member_nav.html",
-                {
-                    "user": user,
-                    "csrf_token": token,
-                    "unread_notifications": state.unread_notifications,
-                },
-            )
+            form = (user.is_staff, bool(state.unread_notifications))
+            return holes.fill(parts["nav"][form], value)
         if name == "follow":
-            return render_to_string(
-                "community/_follow.html",
-                {
-                    "user": user,
-                    "csrf_token": token,
-                    "following": state.following,
-                    **facts["follow"],
-                },
-            )
+            return holes.fill(parts["follow"][state.following], value)
         if name == "waiting":
             if not state.waiting:
                 return ""

@@ -40,7 +40,7 @@ from diseasemaps.experiences.feed import ExperienceFeed
 from diseasemaps.experiences.models import Experience, PeopleCount
 from diseasemaps.members.models import popular_conditions
 from diseasemaps.members.viewers import ANY_MEMBER
-from diseasemaps.pages.editions import fill_question_page, viewer_state
+from diseasemaps.pages.editions import fill_question_page, member_parts, viewer_state
 
 
 @public_page(tags=lambda: ["site"])
@@ -259,12 +259,15 @@ def _question_members_edition(
         "question": question.pk,
         "posts": {post.pk: post.author_id for post in context["experiences_page"].object_list},
         "site_name": settings.DISEASEMAPS_SITE_NAME,
-        "follow": {
-            "follow_url": reverse("community:follow-question", args=[condition_slug, slug]),
-            "unfollow_url": reverse("community:unfollow-question", args=[condition_slug, slug]),
-            "what": "this question",
-            "page_url": question.get_absolute_url(),
-        },
+        "parts": member_parts(
+            holes,
+            follow={
+                "follow_url": reverse("community:follow-question", args=[condition_slug, slug]),
+                "unfollow_url": reverse("community:unfollow-question", args=[condition_slug, slug]),
+                "what": "this question",
+                "page_url": question.get_absolute_url(),
+            },
+        ),
     }
     return render_to_string(QUESTION_TEMPLATE, context, request=request), facts
 

@@ -361,8 +361,19 @@ def test_the_stored_edition_holds_nothing_of_the_member_whose_request_made_it(
     assert "Mohs surgery, a post for members only." in body
     assert "A former member" in body
     facts = stored["facts"]
-    assert set(facts) == {"question", "posts", "site_name", "follow"}
-    assert set(facts["follow"]) == {"follow_url", "unfollow_url", "what", "page_url"}
+    assert set(facts) == {"question", "posts", "site_name", "parts"}
+    # The header and follow button in every form, each with holes where the member's own go.
+    parts = facts["parts"]
+    assert set(parts["nav"]) == {(False, False), (False, True), (True, False), (True, True)}
+    assert set(parts["follow"]) == {False, True}
+    for part in [*parts["nav"].values(), *parts["follow"].values()]:
+        assert all(token not in part for token in tokens)
+        assert set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', part)) == {
+            f"hole-{stored['nonce']}-csrf"
+        }
+        assert site.everything.email not in part
+    assert f"<strong>hole-{stored['nonce']}-unread<" in parts["nav"][False, True]
+    assert "<strong>" not in parts["nav"][False, False]
     listed = Experience.objects.visible().filter(question=site.question).sorted_by("newest")
     first_page = listed[: settings.DISEASEMAPS_EXPERIENCES_PER_PAGE]
     assert list(facts["posts"].items()) == list(first_page.values_list("pk", "author_id"))
