@@ -1,7 +1,8 @@
 """
 The shared cache on Redis: Django's backend, with one Redis client per connection pool, a
-leaner read of many keys (a visitor's hit on a stored page is one), a quicker read of what
-it stored, and each process's near cache of it (core.nearcache), told of changes on a channel.
+leaner read of one key or many (a visitor's hit on a stored page, a member's session), a
+leaner transaction (a member's read limits), a quicker read of what it stored, and each
+process's near cache of it (core.nearcache), told of changes on a channel.
 
 Django makes a new `redis.Redis` for every cache operation, and each one builds its table of
 several hundred command callbacks (about 60 µs, as long as the round trip to Redis itself).
@@ -38,6 +39,10 @@ class RedisCacheClient(redis.RedisCacheClient):
         super().__init__(servers, serializer=serializer or RedisSerializer, **options)
         self._clients = {}
 
+    def get(self, key, default):
+        """One key, read as `get_many` reads: each member's session is one."""
+        return self.get_many([key]).get(key, default)
+
     def get_many(self, keys):
         """
         One MGET on a connection from the pool, without the client's layers around each
@@ -65,6 +70,42 @@ class RedisCacheClient(redis.RedisCacheClient):
         return {
             key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None
         }
+
+    def transaction(self, commands):
+        """
+        The replies to `commands` (tuples such as ("INCR", key)) run in one MULTI/EXEC, the
+        same lean way as `get_many`: each member's page counts its reads in one. A connection
+        that fails is dropped and the commands sent again through the client's own pipeline,
+        with its retries (so, as with those, a transaction whose answer was lost may have run
+        twice). An error in a command is raised, as the pipeline raises it.
+        """
+        pool = self._get_connection_pool(write=True)
+        connection = pool.get_connection()
+        try:
+            connection.send_packed_command(
+                connection.pack_commands([("MULTI",), *commands, ("EXEC",)])
+            )
+            for _ in range(len(commands) + 1):  # MULTI's OK and each command's QUEUED
+                connection.read_response()
+            replies = connection.read_response()
+        except (self._lib.ConnectionError, self._lib.TimeoutError):
+            connection.disconnect()
+            return self._transaction_through_client(commands)
+        except BaseException:
+            connection.disconnect()  # it may still hold part of the answer
+            raise
+        finally:
+            pool.release(connection)
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+        return replies
+
+    def _transaction_through_client(self, commands):
+        with self.get_client(write=True).pipeline(transaction=True) as pipeline:
+            for command in commands:
+                pipeline.execute_command(*command)
+            return pipeline.execute()
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -98,6 +139,10 @@ class RedisCache(redis.RedisCache):
                     self._subscription_connection, self._channel(), max_bytes=max_bytes
                 )
             return near
+
+    def transaction(self, commands) -> list:
+        """The replies to Redis `commands`, run in one MULTI/EXEC (RedisCacheClient)."""
+        return self._cache.transaction(commands)
 
     def announce(self, labels) -> None:
         """Tell every process's near cache that what `labels` stand for has changed."""

@@ -96,12 +96,13 @@ def _count(key: str, period: int) -> int:
 
 
 def _count_in_redis(windows: list[tuple[str, int]]) -> list[int]:
-    with _redis(windows[0][0]).pipeline(transaction=True) as pipeline:
-        for key, period in windows:
-            redis_key = caches["default"].make_and_validate_key(key)
-            pipeline.set(redis_key, 0, ex=period, nx=True)  # a new window, if there is none
-            pipeline.incr(redis_key)  # keeps the window's expiry
-        replies = pipeline.execute()
+    cache = caches["default"]
+    commands = []
+    for key, period in windows:
+        redis_key = cache.make_and_validate_key(key)
+        commands.append(("SET", redis_key, 0, "EX", period, "NX"))  # a new window, if none
+        commands.append(("INCR", redis_key))  # keeps the window's expiry
+    replies = cache.transaction(commands)
     return [int(count) for count in replies[1::2]]
 
 

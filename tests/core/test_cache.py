@@ -69,7 +69,7 @@ def test_a_pickled_value_is_read_without_trying_it_as_an_integer(monkeypatch):
     assert tried == [b"42"]
 
 
-def test_a_read_of_many_keys_gives_what_is_there_and_leaves_out_the_rest(redis_url):
+def test_a_read_of_one_key_or_many_gives_what_is_there_and_leaves_out_the_rest(redis_url):
     cache = RedisCache(redis_url, {})
     cache.clear()
     cache.set_many({"page": {"body": b"<html>"}, "tag": "v1", "count": 3})
@@ -79,6 +79,12 @@ def test_a_read_of_many_keys_gives_what_is_there_and_leaves_out_the_rest(redis_u
         "count": 3,
     }
     assert cache.get_many([]) == {}
+    assert cache.get("page") == {"body": b"<html>"}
+    assert cache.get("count") == 3
+    assert cache.get("missing") is None
+    assert cache.get("missing", "default") == "default"
+    cache.set("nothing", None)
+    assert cache.get("nothing", "default") is None  # stored as None, not missing
     cache.clear()
 
 
@@ -95,7 +101,7 @@ def test_a_connection_that_fails_during_a_read_is_dropped_and_the_read_made_agai
     failed = []
 
     def failing_once(connection, *args, **kwargs):
-        if not failed:
+        if args[0] == "MGET" and not failed:
             failed.append(connection)
             raise RedisConnectionError("the connection was reset")
         return send_command(connection, *args, **kwargs)
@@ -104,6 +110,9 @@ def test_a_connection_that_fails_during_a_read_is_dropped_and_the_read_made_agai
     assert cache.get_many(["page"]) == {"page": "stored"}
     assert len(failed) == 1
     assert failed[0]._sock is None  # dropped, not put back as it was
+    failed.clear()
+    assert cache.get("page") == "stored"
+    assert len(failed) == 1
     monkeypatch.undo()
     cache.clear()
 

@@ -172,16 +172,60 @@ def test_count_each_counts_one_attempt_in_every_window(request, db, store):
     assert second.count("k") == 2
 
 
-def test_on_redis_count_each_is_one_round_trip(redis_cache, monkeypatch):
-    executed = []
-    pipeline_class = type(ratelimit._redis("any").pipeline())
-    real_execute = pipeline_class.execute
+def _calls(client) -> dict[str, int]:
+    """How many times Redis ran each command since its statistics were last reset."""
+    return {
+        name.removeprefix("cmdstat_"): figures["calls"]
+        for name, figures in client.info("commandstats").items()
+    }
 
-    def execute(self, *args, **kwargs):
-        executed.append(len(self.command_stack))
-        return real_execute(self, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline_class, "execute", execute)
+def test_on_redis_count_each_is_one_transaction(redis_cache):
+    client = ratelimit._redis("any")
     limits = [RateLimit(f"trip-{n}", limit=5, period=60) for n in range(3)]
+    client.config_resetstat()
     assert ratelimit.count_each(*((limit, "k") for limit in limits)) == [1, 1, 1]
-    assert executed == [6]  # one MULTI/EXEC: a SET NX and an INCR per window
+    calls = _calls(client)
+    assert (calls["multi"], calls["exec"], calls["set"], calls["incr"]) == (1, 1, 3, 3)
+    for limit in limits:
+        assert 0 < client.ttl(redis_cache.make_and_validate_key(limit._key("k"))) <= 60
+
+
+def test_on_redis_a_connection_that_fails_is_dropped_and_the_count_made_again(
+    redis_cache, monkeypatch
+):
+    from redis.connection import Connection
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    send_packed_command = Connection.send_packed_command
+    failed = []
+
+    def failing_once(connection, *args, **kwargs):
+        if not failed:
+            failed.append(connection)
+            raise RedisConnectionError("the connection was reset")
+        return send_packed_command(connection, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "send_packed_command", failing_once)
+    limit = RateLimit("failing", limit=5, period=60)
+    assert ratelimit.count_each((limit, "k")) == [1]
+    assert len(failed) == 1
+    assert failed[0]._sock is None  # dropped, not put back as it was
+    monkeypatch.undo()
+    assert ratelimit.count_each((limit, "k")) == [2]  # counted once, then once more
+
+
+def test_on_redis_an_error_in_the_transaction_is_raised_and_leaves_the_connection_clean(
+    redis_cache,
+):
+    import redis
+
+    limit = RateLimit("not-a-count", limit=5, period=60)
+    redis_key = redis_cache.make_and_validate_key(limit._key("k"))
+    client = ratelimit._redis("any")
+    client.set(redis_key, "text")  # INCR fails on it
+    with pytest.raises(redis.ResponseError):
+        ratelimit.count_each((limit, "k"))
+    client.delete(redis_key)
+    assert ratelimit.count_each((limit, "k")) == [1]
+    assert redis_cache.get("after") is None  # the next command reads its own answer
