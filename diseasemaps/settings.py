@@ -172,7 +172,13 @@ SESSION_COOKIE_AGE = DISEASEMAPS_MEMBER_SESSION_MAX_DAYS * 86_400
 # --- Authentication -----------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "members.User"
+# The first logs in (allauth's, by e-mail address, the admin's form too) and reads each
+# session's account with a prepared query (members/backends.py). A session names the backend
+# that logged it in, and Django logs out one whose backend is not listed: the other two are
+# here for the sessions they logged in, until the last has ended (a member's lasts at most
+# DISEASEMAPS_MEMBER_SESSION_MAX_DAYS); a failed log-in never reaches them.
 AUTHENTICATION_BACKENDS = [
+    "diseasemaps.members.backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

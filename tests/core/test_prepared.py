@@ -137,3 +137,40 @@ def test_what_is_a_members_own_on_a_question_page_is_read_in_one_query(
     stranger = MemberFactory()
     assert viewer_state(stranger, question_id=question.pk, post_ids=listed) == ViewerState()
     assert viewer_state(stranger, question_id=question.pk) == ViewerState()
+
+
+def _members_posts(*, author: int):
+    return Experience.objects.filter(author_id=author).order_by("pk")
+
+
+def test_prepared_instances_are_those_of_the_queryset_with_the_values_the_orm_gives():
+    question = published_question()
+    author = MemberFactory()
+    ExperienceFactory.create_batch(3, question=question, author=author)
+    ExperienceFactory(question=question)
+    prepared = PreparedQuery(_members_posts)
+    found = prepared.instances(author=author.pk)
+    expected = list(_members_posts(author=author.pk))
+    assert [type(post) for post in found] == [Experience] * 3
+    columns = [field.attname for field in Experience._meta.concrete_fields]
+    for post, orm in zip(found, expected, strict=True):
+        assert {name: getattr(post, name) for name in columns} == {
+            name: getattr(orm, name) for name in columns
+        }
+        assert post._state.adding is False
+    assert isinstance(found[0].created_at, type(expected[0].created_at))
+    assert prepared.instances(author=-1) == []
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda *, author: Experience.objects.filter(author_id=author).select_related("question"),
+        lambda *, author: Experience.objects.filter(author_id=author).values_list("pk"),
+        lambda *, author: Experience.objects.filter(author_id=author).annotate(n=models.Value(1)),
+    ],
+    ids=["related rows", "values", "annotation"],
+)
+def test_prepared_instances_refuse_a_queryset_of_anything_but_one_models_rows(build):
+    with pytest.raises(ValueError, match="plain model instances"):
+        PreparedQuery(build).instances(author=1)
