@@ -5,7 +5,7 @@ allauth's backend (log-in by e-mail address, also for the admin's form), with tw
 
 - the account of a session is read with a prepared query (core.prepared), as Django's backend
   reads it (by primary key, active accounts only) but without compiling the same SQL on every
-  request: the ORM's read took about a fifth of a member's page's time in Python;
+  request: the ORM's read took about a quarter of a member's page's time in Python;
 - credentials it refuses end the search (PermissionDenied), so that the backends listed after
   it, kept for the sessions they logged in (settings.AUTHENTICATION_BACKENDS), never check a
   password again: a wrong one costs one slow hash, not one per backend.
