@@ -139,6 +139,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"]["options"] = " ".join(
         f"-c {name}={int(seconds * 1000)}" for name, seconds in _timeouts.items()
     )
+    # The few queries every member's request runs (core.prepared) are prepared by PostgreSQL on
+    # their 5th run on a connection; Django's own queries never are. Behind PgBouncer in
+    # transaction mode, set DB_PREPARED_STATEMENTS=0 unless it is 1.21 or newer with
+    # max_prepared_statements set.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+        5 if env.bool("DB_PREPARED_STATEMENTS", default=True) else None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions --------------------------------------------------------------------------

@@ -12,6 +12,13 @@ query holds as a constant; in the compiled parameters each stand-in is then repl
 value it stands for. Values are integers (primary keys) and lists of integers. What the
 database gives back goes through the same converters as the ORM's own reads (the fields' and
 the database backend's), so a row or an instance is what the queryset itself would give.
+
+On PostgreSQL the SQL is also prepared by the database, once per connection, when the
+connection allows it (`prepare_threshold` in the database's OPTIONS: settings, DB_PREPARED_
+STATEMENTS): the query is then sent with its values bound on the server, and psycopg prepares
+it on its `prepare_threshold`-th run, after which PostgreSQL neither parses nor plans it again.
+At 100,000 members, parsing and planning the members' viewer-state UNION took about half of its
+0.9 ms. Django's own cursors bind values on the client and never prepare, whatever the option.
 """
 
 import itertools
@@ -72,7 +79,7 @@ class PreparedQuery:
             value = values[name]
             filled[index] = int(value if item is None else value[item])
         connection = connections[self.using]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, filled)
             rows = cursor.fetchall()
         converters = []
@@ -120,3 +127,24 @@ class PreparedQuery:
             model = klass_info["model"]
             attnames = [expression.target.attname for expression in expressions]
         return _Compiled(sql, list(params), positions, expressions, model, attnames)
+
+
+def _cursor(connection):
+    """
+    Django's cursor on `connection` (counted, logged and wrapped as any other), binding values
+    on the server where the connection lets psycopg prepare statements.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    with connection.wrap_database_errors:
+        connection.validate_thread_sharing()
+        cursor = ServerBindingCursor(connection.connection)
+        if connection.queries_logged:
+            return connection.make_debug_cursor(cursor)
+        return connection.make_cursor(cursor)

@@ -174,3 +174,62 @@ def test_prepared_instances_are_those_of_the_queryset_with_the_values_the_orm_gi
 def test_prepared_instances_refuse_a_queryset_of_anything_but_one_models_rows(build):
     with pytest.raises(ValueError, match="plain model instances"):
         PreparedQuery(build).instances(author=1)
+
+
+def _prepared_here(connection, fragment: str) -> list[tuple]:
+    """The statements prepared on this connection whose SQL holds `fragment`, with plan counts."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            [f"%{fragment}%"],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.postgres_only  # PostgreSQL's own prepared statements
+def test_on_postgresql_the_database_prepares_the_query_and_each_run_is_still_a_counted_query(
+    django_assert_num_queries,
+):
+    from django.db import connection
+
+    question = published_question()
+    author = MemberFactory()
+    posts = ExperienceFactory.create_batch(3, question=question, author=author)
+    pks = [post.pk for post in posts]
+    prepared = PreparedQuery(_posts)
+    expected = list(_posts(author=author.pk, posts=pks))
+    for _ in range(8):
+        with django_assert_num_queries(1):
+            assert prepared.run(author=author.pk, posts=pks) == expected
+    statements = _prepared_here(connection, '"experiences_experience"."question_id"')
+    assert len(statements) == 1
+    statement, runs = statements[0]
+    assert "$4" in statement  # values bound on the server: the author and three posts
+    assert runs >= 8 - connection.connection.prepare_threshold
+    # other values run through the same statement, and get their own rows
+    assert prepared.run(author=author.pk, posts=pks[:1] * 3) == expected[:1]
+    assert prepared.run(author=MemberFactory().pk, posts=pks) == []
+
+
+@pytest.mark.postgres_only  # PostgreSQL's own prepared statements
+def test_without_a_prepare_threshold_nothing_is_prepared():
+    from django.db import connection
+
+    question = published_question()
+    author = MemberFactory()
+    posts = ExperienceFactory.create_batch(2, question=question, author=author)
+    pks = [post.pk for post in posts]
+    prepared = PreparedQuery(_posts)
+    connection.ensure_connection()
+    before = _prepared_here(connection, '"experiences_experience"."question_id"')
+    threshold = connection.connection.prepare_threshold
+    connection.connection.prepare_threshold = None  # DB_PREPARED_STATEMENTS=0
+    try:
+        for _ in range(8):
+            assert prepared.run(author=author.pk, posts=pks) == list(
+                _posts(author=author.pk, posts=pks)
+            )
+    finally:
+        connection.connection.prepare_threshold = threshold
+    assert _prepared_here(connection, '"experiences_experience"."question_id"') == before
