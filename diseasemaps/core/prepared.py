@@ -13,12 +13,13 @@ value it stands for. Values are integers (primary keys) and lists of integers. W
 database gives back goes through the same converters as the ORM's own reads (the fields' and
 the database backend's), so a row or an instance is what the queryset itself would give.
 
-On PostgreSQL the SQL is also prepared by the database, once per connection, when the
-connection allows it (`prepare_threshold` in the database's OPTIONS: settings, DB_PREPARED_
-STATEMENTS): the query is then sent with its values bound on the server, and psycopg prepares
-it on its `prepare_threshold`-th run, after which PostgreSQL neither parses nor plans it again.
-At 100,000 members, parsing and planning the members' viewer-state UNION took about half of its
-0.9 ms. Django's own cursors bind values on the client and never prepare, whatever the option.
+On PostgreSQL the SQL is also prepared by the database when the connection allows it
+(`prepare_threshold` in the database's OPTIONS, set from DB_PREPARED_STATEMENTS in settings):
+the values are then bound on the server, and once a query has run `prepare_threshold` times on
+a connection psycopg prepares it, after which PostgreSQL neither parses nor plans it again. At
+100,000 members, parsing and planning the viewer-state UNION took about half of its 0.9 ms.
+psycopg forgets its prepared statements on each rollback, so they are made again after one.
+Django's own cursors bind values on the client and never prepare, whatever the option.
 """
 
 import itertools
